@@ -1,0 +1,3 @@
+from gotriage.cli import main
+
+raise SystemExit(main())

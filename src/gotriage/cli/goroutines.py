@@ -1,0 +1,14 @@
+"""`gotriage goroutines`: not available yet."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("goroutines", help="(not available yet)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    raise SystemExit("gotriage goroutines: not available yet")

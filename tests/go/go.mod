@@ -1,0 +1,3 @@
+module gotriage.test/fixtures
+
+go 1.21
