@@ -84,7 +84,9 @@ def build_commands(module_dir: Path, out_dir: Path, toolchain: GoToolchain | Non
     """Build every ``cmd/<name>`` of a Go module in one ``go build``; binaries land in out_dir."""
     toolchain = toolchain or find_toolchain()
     out_dir.mkdir(parents=True, exist_ok=True)
-    toolchain.run(["build", "-trimpath=false", "-o", str(out_dir) + os.sep, "./cmd/..."], module_dir)
+    toolchain.run(
+        ["build", "-trimpath=false", "-o", str(out_dir) + os.sep, "./cmd/..."], module_dir
+    )
     return out_dir
 
 
