@@ -13,7 +13,7 @@ from rich.console import Console
 
 
 def stdout_console(file: TextIO | None = None, *, color: str = "auto") -> Console:
-    """A Console for reports. ``color`` is auto (terminal only, honours NO_COLOR), always or never."""
+    """A Console for reports; ``color`` is auto (terminal only, honours NO_COLOR), always, never."""
     stream = file or sys.stdout
     is_tty = stream.isatty()
     if color == "always":
