@@ -1,0 +1,227 @@
+"""Reading goroutine dumps: bytes in, goroutines out, whatever the format.
+
+The two calls the rest of gotriage uses::
+
+    report = ParseReport()
+    for goroutine in iter_goroutines(read_source(path), report, source=path):
+        ...
+    report.format, report.missing, report.issues, report.context   # read after the loop
+
+``iter_goroutines(chunks, report, *, source="")`` detects the format from the first bytes
+(:mod:`gotriage.goroutines.detect`), then
+
+* streams text formats (traceback, debug=1) line by line through the incremental parsers, so
+  memory holds one chunk and one goroutine at a time, however large the dump;
+* collects protobuf input (gzipped or not) up to ``max_proto_bytes``, then decodes it.
+
+It raises :class:`~gotriage.errors.InputError` (with ``source`` and, where it makes sense, the
+line) for input that is no goroutine dump at all: empty input, text without any goroutine, a
+malformed debug=1 header, binary data that is not a goroutine profile, a profile of another kind.
+Lines it cannot make sense of inside a dump go to ``report.issues`` and reading continues.
+
+``read_source(path, *, max_bytes=2 GiB)`` yields the bytes of a file, or of standard input for
+``"-"``, in chunks; it raises InputError for a missing file, a directory, an unreadable file,
+or input larger than ``max_bytes`` (the message says the cap and how to raise it).
+Fetching URLs is done elsewhere; a fetcher just passes its response chunks to
+``iter_goroutines``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import itertools
+import os
+import stat
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from gotriage.errors import InputError
+from gotriage.goroutines import detect, parse_debug1, parse_proto, parse_text
+from gotriage.model import DumpFormat, Goroutine, ParseIssue, ParseReport
+
+DEFAULT_MAX_BYTES = 2 << 30  # 2 GiB
+DEFAULT_MAX_PROTO_BYTES = 256 << 20  # 256 MiB of (compressed) protobuf
+MAX_LINE_CHARS = 1 << 20  # longer lines are cut, with an issue
+CHUNK_SIZE = 1 << 20
+SIZE_HINT = "raise it with --max-bytes"
+_HEAD_BYTES = 64 << 10
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            value = n / scale
+            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def read_source(
+    path: str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    chunk_size: int = CHUNK_SIZE,
+    hint: str = SIZE_HINT,
+    stdin: BinaryIO | None = None,
+) -> Iterator[bytes]:
+    """Chunks of ``path`` ("-" for standard input), refusing more than ``max_bytes`` bytes.
+
+    The file is opened (and a regular file's size checked) before this returns, so a missing
+    or unreadable file fails at once; reading itself happens as the chunks are consumed.
+    """
+    if path == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        return _chunks(stream, "<stdin>", max_bytes, chunk_size, hint, close=False)
+    try:
+        stream = Path(path).open("rb")  # noqa: SIM115 - closed by _chunks
+    except FileNotFoundError:
+        raise InputError("no such file", source=path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a goroutine dump file", source=path) from None
+    except PermissionError:
+        raise InputError("permission denied", source=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot open: {exc.strerror or exc}", source=path) from None
+    try:
+        info = os.fstat(stream.fileno())
+    except OSError as exc:
+        stream.close()
+        raise InputError(f"cannot read: {exc.strerror or exc}", source=path) from None
+    if stat.S_ISDIR(info.st_mode):
+        stream.close()
+        raise InputError("is a directory, expected a goroutine dump file", source=path)
+    if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+        stream.close()
+        raise InputError(
+            f"file is {_size(info.st_size)}, more than the {_size(max_bytes)} cap; {hint}",
+            source=path,
+        )
+    return _chunks(stream, path, max_bytes, chunk_size, hint, close=True)
+
+
+def _chunks(
+    stream: BinaryIO, source: str, max_bytes: int, chunk_size: int, hint: str, *, close: bool
+) -> Iterator[bytes]:
+    total = 0
+    try:
+        while True:
+            try:
+                chunk = stream.read(chunk_size)
+            except OSError as exc:
+                raise InputError(f"cannot read: {exc.strerror or exc}", source=source) from None
+            if not chunk:
+                return
+            total += len(chunk)
+            if total > max_bytes:
+                raise InputError(
+                    f"input is larger than the {_size(max_bytes)} cap; {hint}", source=source
+                )
+            yield chunk
+    finally:
+        if close:
+            stream.close()
+
+
+def iter_goroutines(
+    chunks: Iterable[bytes],
+    report: ParseReport,
+    *,
+    source: str = "",
+    max_proto_bytes: int = DEFAULT_MAX_PROTO_BYTES,
+) -> Iterator[Goroutine]:
+    """Goroutines from the bytes of a dump in any supported format; see the module docstring."""
+    it = iter(chunks)
+    head = b""
+    exhausted = False
+    while detect.first_text_line(head) is None and len(head) < _HEAD_BYTES:
+        chunk = next(it, None)
+        if chunk is None:
+            exhausted = True
+            break
+        head += chunk
+        if head[:2] == detect.GZIP_MAGIC or detect.looks_binary(head):
+            break
+    if not head.strip():
+        raise InputError(f"empty input: {detect.EXPECTED}", source=source)
+    fmt = detect.sniff(head, complete=exhausted)
+    report.format = fmt
+    if fmt is DumpFormat.PROTO:
+        yield from _proto(head, it, report, source, max_proto_bytes)
+        return
+    if fmt is DumpFormat.TRACEBACK:
+        parser: parse_text.TracebackParser | parse_debug1.Debug1Parser = parse_text.TracebackParser(
+            report
+        )
+    else:
+        parser = parse_debug1.Debug1Parser(report, source=source)
+    feed = parser.feed
+    for line in _lines(head, it, report):
+        done = feed(line)
+        if done is not None:
+            yield done
+    last = parser.close()
+    report.lines = parser.lineno
+    if last is not None:
+        yield last
+    if isinstance(parser, parse_text.TracebackParser) and parser.headers == 0:
+        raise InputError(
+            f"no goroutine found in {parser.lineno} lines; {detect.EXPECTED}",
+            source=source,
+        )
+
+
+def _lines(head: bytes, rest: Iterator[bytes], report: ParseReport) -> Iterator[str]:
+    """Decoded lines without their newline; overlong lines are cut (and noted)."""
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    texts = itertools.chain(
+        (decoder.decode(head.removeprefix(detect.UTF8_BOM)),),
+        (decoder.decode(chunk) for chunk in rest),
+        (decoder.decode(b"", final=True),),
+    )
+    pending = ""
+    count = 0
+    skipping = False  # dropping the rest of an overlong line
+    for text in texts:
+        if skipping:
+            newline = text.find("\n")
+            if newline < 0:
+                continue
+            text = text[newline + 1 :]
+            skipping = False
+        lines = (pending + text).split("\n")
+        pending = lines.pop()
+        count += len(lines)
+        yield from lines
+        if len(pending) > MAX_LINE_CHARS:
+            count += 1
+            report.issues.append(
+                ParseIssue(count, f"line longer than {MAX_LINE_CHARS} characters cut short", "")
+            )
+            yield pending[:MAX_LINE_CHARS]
+            pending = ""
+            skipping = True
+    if pending:
+        yield pending
+
+
+def _proto(
+    head: bytes,
+    rest: Iterator[bytes],
+    report: ParseReport,
+    source: str,
+    max_bytes: int,
+) -> Iterator[Goroutine]:
+    parts = [head]
+    size = len(head)
+    for chunk in rest:
+        size += len(chunk)
+        if size > max_bytes:
+            raise InputError(
+                f"protobuf profile is larger than the {_size(max_bytes)} cap",
+                source=source,
+            )
+        parts.append(chunk)
+    data = b"".join(parts)
+    del parts
+    yield from parse_proto.parse_profile(data, report, source=source)
