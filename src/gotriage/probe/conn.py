@@ -1,0 +1,222 @@
+"""Hand-shaped HTTP/1.1 connections for probing: raw bytes out, h11-parsed responses in.
+
+Requests are written by hand because slow and partial sends are the point; responses are parsed
+by h11, which is told a request went out so it accepts the answer. Every connection belongs to a
+:class:`Session`, which aborts whatever is still open when the probe ends, whatever happened.
+A peer close is seen as ``read() == b""`` or a reset; both end a wait, with the time it happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import ssl
+import time
+from dataclasses import dataclass, field
+
+import h11
+
+from gotriage.probe.target import Target
+
+CONNECT_TIMEOUT = 5.0
+READ_CHUNK = 64 << 10
+_IO_ERRORS = (ConnectionError, OSError, EOFError)
+
+
+@dataclass(frozen=True, slots=True)
+class PeerClosed:
+    """The server ended the connection: ``closed`` (FIN), ``reset``, or ``invalid`` bytes."""
+
+    kind: str
+    at: float
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The server answered with a status line (the body may still be coming)."""
+
+    status: int
+    at: float
+    keep_alive: bool = True
+
+
+def monotonic() -> float:
+    return time.monotonic()
+
+
+class Connection:
+    def __init__(
+        self,
+        session: Session,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        opened_at: float,
+        connect_seconds: float,
+    ) -> None:
+        self.session = session
+        self.reader = reader
+        self.writer = writer
+        self.opened_at = opened_at
+        self.connect_seconds = connect_seconds
+        self.parser = h11.Connection(our_role=h11.CLIENT, max_incomplete_event_size=64 << 10)
+        self.eof = False
+        self.body_bytes = 0
+
+    def expect_response(self, method: str, path: str, headers: list[tuple[str, str]]) -> None:
+        """Tell the parser which request went out (the bytes themselves are sent by hand)."""
+        self.parser.send(h11.Request(method=method, target=path, headers=headers))
+
+    async def send(self, data: bytes) -> bool:
+        """Write ``data``; False when the server has already closed or reset the connection."""
+        if self.writer.transport.is_closing():
+            return False
+        try:
+            self.writer.write(data)
+            await self.writer.drain()
+        except _IO_ERRORS:
+            return False
+        return True
+
+    async def read_raw(self) -> bytes | PeerClosed:
+        try:
+            data = await self.reader.read(READ_CHUNK)
+        except _IO_ERRORS as exc:
+            return PeerClosed("reset", monotonic(), type(exc).__name__)
+        if not data:
+            self.eof = True
+            return PeerClosed("closed", monotonic())
+        return data
+
+    async def next_event(self) -> object:
+        """The next h11 event, or a :class:`PeerClosed` when the connection ends first."""
+        while True:
+            try:
+                event = self.parser.next_event()
+            except h11.RemoteProtocolError as exc:
+                kind = "closed" if self.eof else "invalid"
+                return PeerClosed(kind, monotonic(), str(exc))
+            if event is h11.NEED_DATA:
+                if self.eof:
+                    return PeerClosed("closed", monotonic())
+                data = await self.read_raw()
+                if isinstance(data, PeerClosed):
+                    if data.kind == "closed":
+                        self.parser.receive_data(b"")
+                        continue
+                    return data
+                self.parser.receive_data(data)
+                continue
+            if isinstance(event, h11.ConnectionClosed):
+                return PeerClosed("closed", monotonic())
+            if isinstance(event, h11.Data):
+                self.body_bytes += len(event.data)
+            return event
+
+    async def answer_or_close(self) -> Answer | PeerClosed:
+        """Wait for a final status line or the end of the connection, whichever comes first."""
+        while True:
+            event = await self.next_event()
+            if isinstance(event, PeerClosed):
+                return event
+            if isinstance(event, h11.Response):
+                return Answer(event.status_code, monotonic(), _keep_alive(event))
+            if event is h11.PAUSED:
+                return PeerClosed("invalid", monotonic(), "unexpected data")
+
+    async def read_until_closed(self) -> PeerClosed:
+        """Discard whatever arrives until the server closes (idle waits, after a response)."""
+        while True:
+            data = await self.read_raw()
+            if isinstance(data, PeerClosed):
+                return data
+
+    def abort(self) -> None:
+        self.session.forget(self)
+        with contextlib.suppress(Exception):
+            self.writer.transport.abort()
+
+
+def _keep_alive(response: h11.Response) -> bool:
+    for name, value in response.headers:
+        if name == b"connection" and b"close" in value.lower():
+            return False
+    return response.http_version != b"1.0"
+
+
+@dataclass
+class Session:
+    """Shared by every measurement of one probe: the target, its TLS settings, open sockets."""
+
+    target: Target
+    ssl_context: ssl.SSLContext | None
+    open_connections: set[Connection] = field(default_factory=set)
+    max_loop_lag: float = 0.0
+    connections_made: int = 0
+
+    async def connect(self, *, receive_buffer: int = 0) -> Connection:
+        """A connected (and, for https, handshaken) socket; raises OSError or ssl.SSLError."""
+        loop = asyncio.get_running_loop()
+        family = socket.AF_INET6 if ":" in self.target.address else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        started = monotonic()
+        try:
+            sock.setblocking(False)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if receive_buffer:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+            async with asyncio.timeout(CONNECT_TIMEOUT):
+                await loop.sock_connect(sock, (self.target.address, self.target.port))
+                reader, writer = await asyncio.open_connection(
+                    sock=sock,
+                    ssl=self.ssl_context,
+                    server_hostname=self.target.host if self.ssl_context else None,
+                    ssl_handshake_timeout=CONNECT_TIMEOUT if self.ssl_context else None,
+                    ssl_shutdown_timeout=1.0 if self.ssl_context else None,
+                    limit=READ_CHUNK,
+                )
+        except BaseException:
+            sock.close()
+            raise
+        now = monotonic()
+        conn = Connection(self, reader, writer, now, now - started)
+        self.open_connections.add(conn)
+        self.connections_made += 1
+        return conn
+
+    def forget(self, conn: Connection) -> None:
+        self.open_connections.discard(conn)
+
+    def close_all(self) -> None:
+        for conn in list(self.open_connections):
+            conn.abort()
+
+    async def alive(self) -> bool:
+        """Whether the target still accepts TCP connections (to tell a timeout from a crash)."""
+        loop = asyncio.get_running_loop()
+        family = socket.AF_INET6 if ":" in self.target.address else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.setblocking(False)
+            try:
+                async with asyncio.timeout(CONNECT_TIMEOUT):
+                    await loop.sock_connect(sock, (self.target.address, self.target.port))
+            except (OSError, TimeoutError):
+                return False
+        return True
+
+    async def watch_loop_lag(self, interval: float = 0.02) -> None:
+        """Record how late the event loop wakes up: it bounds how late a close is noticed."""
+        while True:
+            before = monotonic()
+            await asyncio.sleep(interval)
+            self.max_loop_lag = max(self.max_loop_lag, monotonic() - before - interval)
+
+    def request_head(self, method: str, path: str, extra: str = "") -> bytes:
+        return (
+            f"{method} {path} HTTP/1.1\r\nHost: {self.target.host_header}\r\n"
+            f"User-Agent: gotriage-probe\r\n{extra}"
+        ).encode("latin-1")
+
+    def host_headers(self) -> list[tuple[str, str]]:
+        return [("Host", self.target.host_header)]

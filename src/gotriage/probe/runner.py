@@ -1,0 +1,135 @@
+"""Run the selected measurements concurrently against one target, under one deadline.
+
+Everything is bounded: each measurement stops by itself at ``--max-wait`` (a timing wait) or
+within a short grace after it (size searches, connection ramps), the whole run is cut at
+``max_wait + GRACE``, and every socket the probe opened is closed at the end whatever happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+
+from gotriage.errors import FetchError, UsageError
+from gotriage.probe import (
+    body_timeout,
+    connections,
+    header_timeout,
+    idle_timeout,
+    max_body,
+    max_header,
+    stalled_reader,
+    write_timeout,
+)
+from gotriage.probe.common import background, connect, error, stop
+from gotriage.probe.conn import Session, monotonic
+from gotriage.probe.model import Measurement, ProbeOptions, ProbeReport, Requirement, Unit
+from gotriage.probe.requirements import UNITS, check
+from gotriage.probe.target import Target, resolve, ssl_context
+from gotriage.probe.verdicts import ORDER, assess
+
+GRACE = 5.0
+
+Measure = Callable[[Session, ProbeOptions], Awaitable[Measurement]]
+MEASUREMENTS: dict[str, Measure] = {
+    header_timeout.NAME: header_timeout.measure,
+    body_timeout.NAME: body_timeout.measure,
+    idle_timeout.NAME: idle_timeout.measure,
+    write_timeout.NAME: write_timeout.measure,
+    stalled_reader.NAME: stalled_reader.measure,
+    max_header.NAME: max_header.measure,
+    max_body.NAME: max_body.measure,
+    connections.NAME: connections.measure,
+}
+assert tuple(MEASUREMENTS) == ORDER
+
+
+def select(only: Sequence[str]) -> tuple[str, ...]:
+    unknown = [name for name in only if name not in MEASUREMENTS]
+    if unknown:
+        raise UsageError(
+            f"--only: unknown measurement {', '.join(unknown)} (one of {', '.join(ORDER)})"
+        )
+    return tuple(name for name in ORDER if not only or name in only)
+
+
+async def probe(
+    options: ProbeOptions,
+    *,
+    confirm_owned: bool = False,
+    requirements: Sequence[Requirement] = (),
+) -> ProbeReport:
+    """Probe ``options.url``; FetchError when it cannot be reached at all."""
+    names = select(options.only)
+    for req in requirements:
+        if req.name not in names:
+            raise UsageError(f"--require {req.text!r}: --only leaves out {req.name}")
+    target = resolve(options.url, confirm_owned=confirm_owned)
+    return await probe_target(target, options, names, requirements)
+
+
+async def probe_target(
+    target: Target,
+    options: ProbeOptions,
+    names: Sequence[str],
+    requirements: Sequence[Requirement] = (),
+) -> ProbeReport:
+    session = Session(target, ssl_context(target, insecure=options.insecure))
+    started = monotonic()
+    first = await connect(session)
+    if isinstance(first, str):
+        raise FetchError(f"{target.url}: {first}")
+    first.abort()
+
+    lag = background(session.watch_loop_lag())
+    tasks = {name: background(MEASUREMENTS[name](session, options)) for name in names}
+    try:
+        async with asyncio.timeout(options.max_wait + GRACE):
+            await asyncio.wait(tasks.values())
+    except TimeoutError:
+        pass
+    finally:
+        for task in tasks.values():
+            await stop(task)
+        await stop(lag)
+        session.close_all()
+        # let the transports run their close callbacks so their sockets are released now
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+
+    results = [_result(name, task, options) for name, task in tasks.items()]
+    lost = not await session.alive()
+    measurements = tuple(assess(m) for m in results)
+    by_name = {m.name: m for m in measurements}
+    checked = tuple(check(req, by_name.get(req.name)) for req in requirements)
+    notes = ()
+    if lost:
+        notes = ("the target stopped accepting connections during the probe",)
+    return ProbeReport(
+        target=target.url,
+        address=f"{target.address}:{target.port}",
+        tls=target.tls,
+        max_wait=options.max_wait,
+        duration=round(monotonic() - started, 3),
+        measurements=measurements,
+        requirements=checked,
+        target_lost=lost,
+        notes=notes,
+    )
+
+
+def _result(name: str, task: asyncio.Task[Measurement], options: ProbeOptions) -> Measurement:
+    unit = UNITS[name]
+    if task.cancelled() or not task.done():
+        return error(
+            name,
+            unit,
+            f"did not finish within {options.max_wait + GRACE:g} s (--max-wait + {GRACE:g} s)",
+        )
+    exc = task.exception()
+    if exc is not None:
+        return error(name, unit, f"probe failure: {type(exc).__name__}: {exc}")
+    return task.result()
+
+
+__all__ = ["MEASUREMENTS", "ORDER", "Unit", "probe", "probe_target", "select"]

@@ -1,0 +1,69 @@
+"""The size searches shared by max-header and max-body: grow until refused, then bisect.
+
+``attempt(size)`` answers True (accepted), False (refused) or a string (why it cannot tell).
+The search finds the largest accepted size ``lo`` and the smallest refused size ``hi``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+Attempt = Callable[[int], Awaitable[bool | str]]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    lo: int  # largest size accepted (0: none)
+    hi: int | None  # smallest size refused; None: nothing refused up to the cap
+    attempts: int
+    error: str = ""
+
+
+def _close_enough(lo: int, hi: int, absolute: int, relative: float) -> bool:
+    return hi - lo <= max(absolute, int(lo * relative), 1)
+
+
+async def search(
+    attempt: Attempt,
+    *,
+    start: int,
+    cap: int,
+    absolute: int = 0,
+    relative: float = 0.0,
+) -> SearchResult:
+    """Double from ``start`` up to ``cap`` (halve below ``start`` when refused), then bisect."""
+    attempts = 0
+    lo, hi = 0, None
+    size = start
+    while True:
+        attempts += 1
+        outcome = await attempt(size)
+        if isinstance(outcome, str):
+            return SearchResult(lo, hi, attempts, outcome)
+        if outcome:
+            lo = size
+            if size >= cap:
+                return SearchResult(lo, None, attempts)
+            if hi is not None:
+                break
+            size = min(size * 2, cap)
+        else:
+            hi = size
+            if lo:
+                break
+            if size <= 1:
+                return SearchResult(0, hi, attempts)
+            size //= 2
+    assert hi is not None
+    while not _close_enough(lo, hi, absolute, relative):
+        mid = (lo + hi) // 2
+        attempts += 1
+        outcome = await attempt(mid)
+        if isinstance(outcome, str):
+            return SearchResult(lo, hi, attempts, outcome)
+        if outcome:
+            lo = mid
+        else:
+            hi = mid
+    return SearchResult(lo, hi, attempts)

@@ -1,0 +1,159 @@
+// Command probeserver is an HTTP/1.1 server whose timeouts and limits come from flags, so the
+// tests can check that `gotriage probe` measures what was configured. It announces
+// "app URL" (http:// or https:// with a self-signed certificate made at startup) and "ready".
+//
+// Endpoints:
+//
+//	/       a small 200 answer
+//	/body   reads the whole request body (through http.MaxBytesReader when -max-body > 0)
+//	/slow   streams one byte every 20ms for -slow, stopping at the first failed write
+//	/large  a -large byte response with a Content-Length, written in 32 KiB chunks
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"gotriage.test/fixtures/internal/fixture"
+)
+
+var (
+	readHeaderTimeout = flag.Duration("read-header-timeout", 0, "http.Server.ReadHeaderTimeout")
+	readTimeout       = flag.Duration("read-timeout", 0, "http.Server.ReadTimeout")
+	writeTimeout      = flag.Duration("write-timeout", 0, "http.Server.WriteTimeout")
+	idleTimeout       = flag.Duration("idle-timeout", 0, "http.Server.IdleTimeout")
+	maxHeaderBytes    = flag.Int("max-header-bytes", 0, "http.Server.MaxHeaderBytes")
+	maxBody           = flag.Int64("max-body", 0, "http.MaxBytesReader limit on /body; 0 reads without limit")
+	slow              = flag.Duration("slow", 60*time.Second, "how long /slow streams")
+	large             = flag.Int64("large", 64<<20, "size of the /large response in bytes")
+	useTLS            = flag.Bool("tls", false, "serve https with a self-signed certificate")
+)
+
+func main() {
+	fixture.Start()
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("/body", handleBody)
+	mux.HandleFunc("/slow", handleSlow)
+	mux.HandleFunc("/large", handleLarge)
+
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: *readHeaderTimeout,
+		ReadTimeout:       *readTimeout,
+		WriteTimeout:      *writeTimeout,
+		IdleTimeout:       *idleTimeout,
+		MaxHeaderBytes:    *maxHeaderBytes,
+	}
+	var ln net.Listener = fixture.Listen()
+	scheme := "http"
+	if *useTLS {
+		cert, err := selfSigned()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "certificate:", err)
+			os.Exit(1)
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"http/1.1"}}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+		scheme = "https"
+	}
+	go srv.Serve(ln)
+	fixture.Announce("app", scheme+"://"+ln.Addr().String()+"/")
+	fixture.Ready()
+	fixture.Wait()
+}
+
+func handleBody(w http.ResponseWriter, r *http.Request) {
+	body := r.Body
+	if *maxBody > 0 {
+		body = http.MaxBytesReader(w, r.Body, *maxBody)
+	}
+	n, err := io.Copy(io.Discard, body)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+	case err != nil:
+		http.Error(w, "reading body: "+err.Error(), http.StatusBadRequest)
+	default:
+		io.WriteString(w, strconv.FormatInt(n, 10)+"\n")
+	}
+}
+
+func handleSlow(w http.ResponseWriter, r *http.Request) {
+	flusher, _ := w.(http.Flusher)
+	w.Header().Set("Content-Type", "text/plain")
+	ticker := time.NewTicker(20 * time.Millisecond)
+	defer ticker.Stop()
+	end := time.After(*slow)
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-end:
+			return
+		case <-ticker.C:
+			if _, err := io.WriteString(w, "."); err != nil {
+				return
+			}
+			if flusher != nil {
+				flusher.Flush()
+			}
+		}
+	}
+}
+
+func handleLarge(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Length", strconv.FormatInt(*large, 10))
+	chunk := make([]byte, 32<<10)
+	for left := *large; left > 0; {
+		n := int64(len(chunk))
+		if left < n {
+			n = left
+		}
+		if _, err := w.Write(chunk[:n]); err != nil {
+			return
+		}
+		left -= n
+	}
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and localhost, valid for a day.
+func selfSigned() (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	template := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "probeserver"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		DNSNames:     []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, template, template, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+}
