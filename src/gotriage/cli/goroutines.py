@@ -1,14 +1,218 @@
-"""`gotriage goroutines`: not available yet."""
+"""`gotriage goroutines SOURCE`: group a goroutine dump and name the leak suspects."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from gotriage.errors import InputError, UsageError
+from gotriage.goroutines import fetch
+from gotriage.goroutines.analyse import Analysis, analyse
+from gotriage.goroutines.diff import growth
+from gotriage.goroutines.load import iter_goroutines, read_source
+from gotriage.goroutines.source import SourceLookup, kind_from_source
+from gotriage.goroutines.suspects import Settings
+from gotriage.knowledge.wait_reasons import Kind
+from gotriage.model import Confidence, Frame, ParseReport
+from gotriage.report import goroutines_json, goroutines_text
+from gotriage.report.console import stdout_console
+from gotriage.report.progress import progress
+
+DESCRIPTION = """\
+Read a goroutine dump, group the goroutines by where they block in your code, and name the
+leak suspects with the evidence behind each and how such leaks are fixed.
+
+SOURCE is a file, '-' for standard input, or a live pprof URL such as
+http://127.0.0.1:6060/debug/pprof/ (from a base URL both goroutine?debug=2 and, on Go 1.27+,
+the runtime's goroutineleak profile are fetched and merged). The format is detected:
+debug=2 text, panic/SIGQUIT/deadlock tracebacks inside a log, debug=1 text, or the gzipped
+protobuf served at ?debug=0.
+"""
+
+EPILOG = """\
+examples:
+  gotriage goroutines dump.txt
+  curl -s 'http://127.0.0.1:6060/debug/pprof/goroutine?debug=2' | gotriage goroutines -
+  gotriage goroutines http://127.0.0.1:6060/debug/pprof/ --format json
+  gotriage goroutines after.txt --base before.txt       # which groups grew
+  gotriage goroutines crash.log --source-root ~/src/myservice
+
+exit codes: 0 no suspects, 1 leak suspects found, 2 usage or input error.
+"""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("goroutines", help="(not available yet)")
+    parser = sub.add_parser(
+        "goroutines",
+        help="find leaked goroutines in a dump and say where and why",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("source", metavar="SOURCE", help="dump file, '-' for stdin, or pprof URL")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--base",
+        metavar="OLD",
+        help="an earlier dump of the same process (file, '-' or URL): report the groups that grew",
+    )
+    parser.add_argument(
+        "--source-root",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="where the Go source lives, to show blocking lines in context (repeatable)",
+    )
+    parser.add_argument(
+        "--min-count",
+        type=_positive,
+        default=10,
+        metavar="N",
+        help="goroutines at one site that count as a crowd, the leak signal (default 10)",
+    )
+    parser.add_argument(
+        "--long-wait",
+        type=_positive,
+        default=10,
+        metavar="MINUTES",
+        help="a wait this long is leak evidence (default 10)",
+    )
+    parser.add_argument(
+        "--min-confidence",
+        choices=[c.value for c in Confidence],
+        default=Confidence.MEDIUM.value,
+        help="report suspects at this confidence or above (default medium)",
+    )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="treat goroutines with a frame matching this glob (function name or file:line) "
+        "as blocked by design, e.g. 'myapp/queue.(*Pool).worker' (repeatable)",
+    )
+    parser.add_argument("--all", action="store_true", help="list every group, not the top 20")
+    parser.add_argument(
+        "--full-stack", action="store_true", help="JSON: every frame of each group's stack"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=fetch.READ_TIMEOUT,
+        metavar="SECONDS",
+        help=f"per-request timeout for URLs (default {fetch.READ_TIMEOUT:.0f})",
+    )
+    parser.add_argument(
+        "--color", choices=("auto", "always", "never"), default="auto", help="colour in text"
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _with_progress(chunks: Iterable[bytes], total: int | None, quiet: bool) -> Iterator[bytes]:
+    with progress("reading dump", total, quiet=quiet) as bar:
+        for chunk in chunks:
+            bar.advance(len(chunk))
+            yield chunk
+
+
+def _file_size(path: str) -> int | None:
+    if path == "-":
+        return None
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return None
+
+
+def _leaked_ids(url: str, timeout: float) -> tuple[frozenset[int], str]:
+    report = ParseReport()
+    try:
+        chunks = fetch.stream(url, timeout=timeout)
+        ids = frozenset(
+            g.id for g in iter_goroutines(chunks, report, source=url) if g.leaked and g.id
+        )
+    except fetch.ProfileNotServed:
+        return frozenset(), "not served (Go releases before 1.27 have no goroutineleak profile)"
+    return ids, f"collected: {len(ids)} goroutine(s) marked leaked by the runtime"
+
+
+def load(
+    source: str, settings: Settings, lookup: SourceLookup, *, timeout: float, quiet: bool
+) -> Analysis:
+    report = ParseReport()
+    leaked_ids: frozenset[int] = frozenset()
+    leak_profile = "not available for a file (pass the live /debug/pprof/ URL to include it)"
+    if fetch.is_url(source):
+        leak_url, dump_url = fetch.profile_urls(source)
+        if leak_url is not None:
+            leaked_ids, leak_profile = _leaked_ids(leak_url, timeout)
+        else:
+            leak_profile = "not requested (pass the /debug/pprof/ base URL to include it)"
+        chunks: Iterable[bytes] = fetch.stream(dump_url, timeout=timeout)
+    else:
+        chunks = _with_progress(read_source(source), _file_size(source), quiet)
+
+    def kind_hint(frame: Frame) -> Kind:
+        text = lookup.line(frame.file, frame.line)
+        return kind_from_source(text) if text else Kind.UNKNOWN
+
+    goroutines = iter_goroutines(chunks, report, source=source)
+    analysis = analyse(
+        goroutines,
+        report,
+        source=source,
+        settings=settings,
+        leaked_ids=leaked_ids,
+        kind_hint=kind_hint,
+    )
+    if report.format and report.format.value == "goroutineleak":
+        leak_profile = "this input is the goroutineleak profile itself"
+    analysis.leak_profile = leak_profile
+    if analysis.grouping.total == 0:
+        raise InputError("no goroutines found in this input", source=source)
+    return analysis
+
+
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("gotriage goroutines: not available yet")
+    settings = Settings(
+        min_count=args.min_count,
+        long_wait_minutes=args.long_wait,
+        ignore=tuple(args.ignore),
+        min_confidence=Confidence(args.min_confidence),
+    )
+    if args.base is not None and args.base == args.source == "-":
+        raise UsageError("SOURCE and --base cannot both be standard input")
+    roots = tuple(Path(root) for root in args.source_root)
+    for root in roots:
+        if not root.is_dir():
+            raise UsageError(f"--source-root {root}: not a directory")
+    lookup = SourceLookup(roots)
+    analysis = load(args.source, settings, lookup, timeout=args.timeout, quiet=args.quiet)
+    if args.base is not None:
+        base = load(args.base, settings, lookup, timeout=args.timeout, quiet=args.quiet)
+        analysis.growth = growth(base.grouping, analysis.grouping)
+        analysis.base_source = args.base
+
+    def context(frame: Frame) -> list[tuple[int, str]]:
+        return lookup.context(frame.file, frame.line)
+
+    if args.format == "json":
+        goroutines_json.render(analysis, sys.stdout, context=context, full_stack=args.full_stack)
+    else:
+        console = stdout_console(color=args.color)
+        goroutines_text.render(analysis, console, context=context, limit=None if args.all else 20)
+    return 1 if analysis.suspects else 0

@@ -1,0 +1,146 @@
+"""Fold a stream of goroutines into groups with the same blocking site and stack shape.
+
+Memory grows with the number of distinct groups, not with the input: a group keeps one
+representative stack, counters, a few example ids, and the creator ids it needs to find orphans.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from gotriage.goroutines.classify import ACCEPT_LOOP, Blocking, classify
+from gotriage.knowledge.wait_reasons import Kind
+from gotriage.model import Frame, Goroutine
+
+EXAMPLE_IDS = 5
+
+
+@dataclass
+class Group:
+    """Goroutines that block the same way at the same place, reached the same way."""
+
+    kind: Kind
+    site: Frame | None
+    frames: tuple[Frame, ...]
+    created_by: Frame | None
+    http_phase: str | None
+    state: str
+    count: int = 0
+    leaked: int = 0
+    wait_min: int | None = None
+    wait_max: int | None = None
+    ids: list[int] = field(default_factory=list)
+    creators: Counter[int] = field(default_factory=Counter)
+    labels: set[tuple[str, str]] = field(default_factory=set)
+    # For connection goroutines: the accept loop (goroutine id) that created them.
+    server: int | None = None
+
+    @property
+    def location(self) -> str:
+        if self.site is not None:
+            return self.site.location
+        if self.frames:
+            return self.frames[0].location
+        return "(no stack)"
+
+    def add(self, goroutine: Goroutine) -> None:
+        self.count += goroutine.count
+        if goroutine.leaked:
+            self.leaked += goroutine.count
+        minutes = goroutine.wait_minutes
+        if minutes is not None:
+            self.wait_min = minutes if self.wait_min is None else min(self.wait_min, minutes)
+            self.wait_max = minutes if self.wait_max is None else max(self.wait_max, minutes)
+        elif goroutine.id is not None:
+            # Tracebacks print no duration under one minute.
+            self.wait_min = 0
+            self.wait_max = self.wait_max or 0
+        if goroutine.id is not None and len(self.ids) < EXAMPLE_IDS:
+            self.ids.append(goroutine.id)
+        if goroutine.creator_id is not None:
+            self.creators[goroutine.creator_id] += goroutine.count
+        if goroutine.labels:
+            self.labels.update(goroutine.labels)
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    """An HTTP accept loop seen in the dump, and where the user's code started it."""
+
+    goroutine: int | None
+    start_site: Frame | None
+    package_level: bool
+
+
+@dataclass
+class Grouping:
+    """Everything the streaming pass keeps: the groups and what orphan detection needs."""
+
+    groups: dict[tuple[object, ...], Group] = field(default_factory=dict)
+    goroutine_ids: set[int] = field(default_factory=set)
+    servers: list[Server] = field(default_factory=list)
+    total: int = 0
+    has_ids: bool = False
+    has_creators: bool = False
+    has_wait_reasons: bool = False
+
+    def server_of(self, group: Group) -> Server | None:
+        if group.server is not None:
+            for server in self.servers:
+                if server.goroutine == group.server:
+                    return server
+            return None
+        # Without creator ids (debug=1, protobuf) a connection can be tied to its server only
+        # when the dump holds a single accept loop.
+        return self.servers[0] if len(self.servers) == 1 else None
+
+
+def _shape(frames: tuple[Frame, ...]) -> tuple[str, ...]:
+    return tuple(frame.function for frame in frames)
+
+
+def add_goroutine(grouping: Grouping, goroutine: Goroutine) -> None:
+    blocking: Blocking = classify(goroutine)
+    grouping.total += goroutine.count
+    if goroutine.id is not None:
+        grouping.goroutine_ids.add(goroutine.id)
+        grouping.has_ids = True
+    if goroutine.creator_id is not None:
+        grouping.has_creators = True
+    if goroutine.state:
+        grouping.has_wait_reasons = True
+    if blocking.http_phase == ACCEPT_LOOP:
+        start = blocking.site or goroutine.created_by
+        grouping.servers.append(Server(goroutine.id, start, blocking.serve_is_package_level))
+    server = goroutine.creator_id if blocking.http_phase not in (None, ACCEPT_LOOP) else None
+    created = goroutine.created_by
+    key = (
+        blocking.kind,
+        blocking.site.location if blocking.site else None,
+        _shape(goroutine.frames),
+        created.location if created else None,
+        blocking.http_phase,
+        server,
+    )
+    group = grouping.groups.get(key)
+    if group is None:
+        group = Group(
+            kind=blocking.kind,
+            site=blocking.site,
+            frames=goroutine.frames,
+            created_by=created,
+            http_phase=blocking.http_phase,
+            state=goroutine.state,
+            server=server,
+        )
+        grouping.groups[key] = group
+    group.add(goroutine)
+
+
+def group_goroutines(goroutines: Iterable[Goroutine]) -> Grouping:
+    grouping = Grouping()
+    for goroutine in goroutines:
+        add_goroutine(grouping, goroutine)
+    return grouping
