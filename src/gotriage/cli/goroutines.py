@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -133,7 +132,7 @@ def _file_size(path: str) -> int | None:
     if path == "-":
         return None
     try:
-        return os.stat(path).st_size
+        return Path(path).stat().st_size
     except OSError:
         return None
 
