@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import ssl
 from collections.abc import Awaitable, Coroutine
 from typing import Any
@@ -25,7 +26,9 @@ def connect_failure(exc: BaseException) -> str:
         return f"TLS certificate not trusted ({exc.verify_message}); use --insecure"
     if isinstance(exc, TimeoutError):
         return "connecting timed out"
-    return f"cannot connect: {exc.strerror or exc}" if isinstance(exc, OSError) else str(exc)
+    if isinstance(exc, OSError) and exc.errno:
+        return f"cannot connect: {os.strerror(exc.errno).lower()}"
+    return f"cannot connect: {exc}"
 
 
 async def connect(session: Session, **kwargs: Any) -> Connection | str:

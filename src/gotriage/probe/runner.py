@@ -58,6 +58,7 @@ async def probe(
     *,
     confirm_owned: bool = False,
     requirements: Sequence[Requirement] = (),
+    on_done: Callable[[str], None] | None = None,
 ) -> ProbeReport:
     """Probe ``options.url``; FetchError when it cannot be reached at all."""
     names = select(options.only)
@@ -65,7 +66,7 @@ async def probe(
         if req.name not in names:
             raise UsageError(f"--require {req.text!r}: --only leaves out {req.name}")
     target = resolve(options.url, confirm_owned=confirm_owned)
-    return await probe_target(target, options, names, requirements)
+    return await probe_target(target, options, names, requirements, on_done)
 
 
 async def probe_target(
@@ -73,6 +74,7 @@ async def probe_target(
     options: ProbeOptions,
     names: Sequence[str],
     requirements: Sequence[Requirement] = (),
+    on_done: Callable[[str], None] | None = None,
 ) -> ProbeReport:
     session = Session(target, ssl_context(target, insecure=options.insecure))
     started = monotonic()
@@ -83,6 +85,9 @@ async def probe_target(
 
     lag = background(session.watch_loop_lag())
     tasks = {name: background(MEASUREMENTS[name](session, options)) for name in names}
+    if on_done is not None:
+        for name, task in tasks.items():
+            task.add_done_callback(lambda _task, name=name: on_done(name))
     try:
         async with asyncio.timeout(options.max_wait + GRACE):
             await asyncio.wait(tasks.values())

@@ -75,6 +75,8 @@ def parse_size(text: str) -> int:
 def format_duration(seconds: float) -> str:
     if seconds < 1:
         return f"{seconds * 1000:.0f} ms"
+    if seconds == int(seconds):
+        return f"{seconds:.0f} s"
     if seconds < 100:
         return f"{seconds:.2f} s"
     return f"{seconds:.0f} s"
