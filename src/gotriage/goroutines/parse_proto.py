@@ -6,9 +6,11 @@ The bytes (gzipped as served, or plain) are decoded with the ``protobuf`` runtim
 are listed innermost first and all but the last one are inlined calls. A ``goroutineleak``
 profile sets ``report.format`` to ``DumpFormat.LEAK_PROFILE`` and marks every record leaked.
 
-Unlike debug=1 the runtime frames (``runtime.gopark``, ``runtime.chansend``, ...) are kept; what
-is lost is listed in ``report.missing`` (:data:`MISSING`). Decoding is free of I/O; gzip is
-inflated here with a cap on the inflated size, because a small gzip file can expand enormously.
+Function names of generic instantiations are shortened to the printed form (``F[...]``), as in
+tracebacks and debug=1. Unlike debug=1 the runtime frames (``runtime.gopark``,
+``runtime.chansend``, ...) are kept; what is lost is listed in ``report.missing``
+(:data:`MISSING`). Decoding is free of I/O; gzip is inflated here with a cap on the inflated
+size, because a small gzip file can expand enormously.
 """
 
 from __future__ import annotations
@@ -34,6 +36,28 @@ GZIP_MAGIC = b"\x1f\x8b"
 DEFAULT_MAX_INFLATED = 1 << 30  # 1 GiB
 _SAMPLE_TYPES = {"goroutine": DumpFormat.PROTO, "goroutineleak": DumpFormat.LEAK_PROFILE}
 _intern = sys.intern
+
+
+def name_for_print(name: str) -> str:
+    """Shorten type arguments the way tracebacks print them: ``F[go.shape.int]`` -> ``F[...]``.
+
+    Profiles carry the full instantiated names; tracebacks and debug=1 print ``[...]``. Using
+    the printed form keeps frames from every format comparable.
+    """
+    if "[" not in name:
+        return name
+    out: list[str] = []
+    depth = 0
+    for ch in name:
+        if ch == "[":
+            if depth == 0:
+                out.append("[...]")
+            depth += 1
+        elif ch == "]" and depth:
+            depth -= 1
+        elif depth == 0:
+            out.append(ch)
+    return name if depth else "".join(out)
 
 
 def gunzip(data: bytes, *, max_size: int = DEFAULT_MAX_INFLATED, source: str = "") -> bytes:
@@ -109,7 +133,10 @@ def _samples(
     def string(index: int) -> str:
         return interned[index] if 0 <= index < nstrings else ""
 
-    functions = {f.id: (string(f.name), string(f.filename)) for f in profile.function}
+    functions = {
+        f.id: (_intern(name_for_print(string(f.name))), string(f.filename))
+        for f in profile.function
+    }
     locations: dict[int, tuple[Frame, ...]] = {}
     for loc in profile.location:
         frames: list[Frame] = []

@@ -222,7 +222,7 @@ class TracebackParser:
         self._pending: str | None = None  # a function or "created by" line awaiting its file line
         self._pending_line = 0
         self._in_context = False  # the last line outside goroutines was a context line
-        self._frames: dict[tuple[str, str], Frame] = {}
+        self._frames: dict[tuple[str, ...], Frame] = {}
         self._closed = False
 
     # -- public ------------------------------------------------------------------------------
@@ -235,7 +235,13 @@ class TracebackParser:
         pending = self._pending
         if pending is not None:
             self._pending = None
-            if line.startswith("\t"):
+            if line[:1] == "\t":
+                cur = self._cur
+                if cur is not None and not cur.suspended:
+                    frame = self._frames.get((pending, line))
+                    if frame is not None:  # the common case: a frame seen before
+                        cur.frames.append(frame)
+                        return None
                 self._attach(pending, line)
                 return None
             self._junk(self._pending_line, pending)
@@ -384,7 +390,7 @@ class TracebackParser:
 
     def _frame(self, head: str, file_line: str, *, bare: bool) -> Frame | None:
         """The Frame for a function line and its file line (shared between equal pairs)."""
-        key = (head, file_line)
+        key: tuple[str, ...] = ("created by", head, file_line) if bare else (head, file_line)
         frame = self._frames.get(key)
         if frame is not None:
             return frame

@@ -28,6 +28,7 @@ import (
 var (
 	mode  = flag.String("mode", "block", "block, panic, segv or deadlock")
 	depth = flag.Int("depth", 150, "recursion depth of the deep goroutine")
+	crowd = flag.Int("crowd", 0, "extra goroutines to park in block mode, for large dumps")
 )
 
 // Channels kept in globals stay reachable, so the leak detector leaves their goroutines alone.
@@ -114,13 +115,29 @@ func labelled() {
 // leakUnreachable parks on a channel no one else can reach: goroutineleak reports it.
 func leakUnreachable() {
 	ch := make(chan int)
-	go func() {
+	go func() { // at: go-leak
 		ch <- 1 // at: leak
 	}()
 }
 
+// parkCrowd starts n more goroutines in a few common shapes, for dumps of realistic size.
+func parkCrowd(n int) {
+	for i := 0; i < n; i++ {
+		switch i % 4 {
+		case 0:
+			go receiveForever()
+		case 1:
+			go selectForever()
+		case 2:
+			go func(d int) { recurse(d) }(i % 8)
+		default:
+			go sleepLong()
+		}
+	}
+}
+
 func park(channelsOnly bool) {
-	go sendForever()
+	go sendForever() // at: go-send
 	go receiveForever()
 	go selectForever()
 	go nilReceive()
@@ -159,6 +176,7 @@ func main() {
 	case "block":
 		fixture.Start()
 		park(false)
+		parkCrowd(*crowd)
 		fixture.Ready()
 		fixture.Wait()
 	case "panic":
