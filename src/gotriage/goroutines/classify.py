@@ -126,13 +126,22 @@ def user_frame(frames: tuple[Frame, ...]) -> Frame | None:
 
 
 def _kind_from_frames(frames: tuple[Frame, ...]) -> Kind:
+    """The first telling frame from the top; a bare semaphore is refined by the sync frame
+    above the user's code (``sync.runtime_Semacquire`` under ``sync.(*WaitGroup).Wait``)."""
+    found = Kind.UNKNOWN
     for frame in frames:
-        kind = FRAME_KINDS.get(frame.function)
-        if kind is not None:
-            return kind
         if not is_std(frame.function):
             break
-    return Kind.UNKNOWN
+        kind = FRAME_KINDS.get(frame.function)
+        if kind is None:
+            continue
+        if found is Kind.UNKNOWN:
+            found = kind
+        elif found is Kind.SEMAPHORE and kind in SEMACQUIRE_REFINES:
+            return kind
+        if found is not Kind.SEMAPHORE:
+            return found
+    return found
 
 
 def _refine_io(kind: Kind, frames: tuple[Frame, ...]) -> Kind:
