@@ -1,0 +1,436 @@
+"""Throughput and peak memory of ``gotriage goroutines`` on 100,000-goroutine dumps.
+
+The inputs are grown from real dumps: the Go fixture programs ``leaks`` and ``service`` (in
+tests/go/cmd) are built with the pinned toolchain, run on 127.0.0.1, driven a little, and their
+``goroutine?debug=2``, ``?debug=1`` and ``?debug=0`` profiles are captured. Each capture is then
+replicated until it describes 100,000 goroutines:
+
+* debug=2: the goroutine blocks are repeated with renumbered goroutine ids; ``in goroutine N``
+  creator ids are shifted by the same amount, so a goroutine whose creator has exited still has
+  no creator in the dump, and one whose creator is alive points at that copy of the creator;
+* debug=1: the records are repeated with their program counters shifted per copy (so every
+  record stays distinct) and the header total kept equal to the sum of the counts;
+* protobuf: the profile is decoded with gotriage's own schema, its samples are replicated onto
+  fresh location ids (so stacks stay distinct), and it is re-encoded and gzipped.
+
+Each input is analysed ``--runs`` times by the whole command, in a child process pinned to one
+core: ``python -m gotriage goroutines FILE --format json -q``. Wall time and the child's peak
+resident set (``ru_maxrss`` from ``os.wait4``) are measured; the table shows medians.
+
+    python bench/goroutines_throughput.py [--runs 5] [--goroutines 100000] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from gotriage.goroutines.profile_schema import profile_class
+from gotriage.gotool import build_commands, run_program
+
+ROOT = Path(__file__).resolve().parents[1]
+GO_MODULE = ROOT / "tests" / "go"
+FORMATS = (
+    ("debug=2", "goroutine?debug=2", "debug2.txt"),
+    ("debug=1", "goroutine?debug=1", "debug1.txt"),
+    ("protobuf", "goroutine?debug=0", "debug0.pb.gz"),
+)
+TARGET_SECONDS = 10.0
+TARGET_RSS_MB = 300.0
+CHILD_TIMEOUT = 300.0
+PC_SHIFT = 0x100000  # added to every program counter, once per debug=1 copy
+
+GOROUTINE_HEADER = re.compile(r"^goroutine (\d+)(.*)$")
+CREATED_BY = re.compile(r"^(created by .* in goroutine )(\d+)$")
+DEBUG1_TOTAL = re.compile(r"^goroutine profile: total \d+$")
+DEBUG1_RECORD = re.compile(r"^(\d+) @((?: 0x[0-9a-f]+)+)$")
+DEBUG1_FRAME = re.compile(r"^#\t+0x[0-9a-f]+\t")
+HEX = re.compile(r"0x([0-9a-f]+)")
+
+
+# --- capturing real dumps ----------------------------------------------------------------------
+
+
+def fetch(client: httpx.Client, url: str) -> bytes:
+    response = client.get(url)
+    response.raise_for_status()
+    return response.content
+
+
+def capture(binaries: Path) -> dict[str, list[bytes]]:
+    """Real dumps of ``leaks`` and ``service`` in each format: {format: [leaks, service]}."""
+    dumps: dict[str, list[bytes]] = {name: [] for name, _, _ in FORMATS}
+    with httpx.Client(timeout=30) as client:
+        with run_program(binaries / "leaks", ["-lifetime=90s"]) as prog:
+            app = httpx.URL(prog.url("app"))
+            host, port = app.host, app.port or 80
+            with (
+                socket.create_connection((host, port), timeout=5) as slow,
+                socket.create_connection((host, port), timeout=5) as idle,
+            ):
+                slow.sendall(b"GET / HTTP/1.1\r\nHost: fixture\r\nX-Slow: ")
+                idle.sendall(b"GET / HTTP/1.1\r\nHost: fixture\r\n\r\n")
+                idle.recv(4096)
+                for name, query, _ in FORMATS:
+                    dumps[name].append(fetch(client, prog.url("pprof") + query))
+        with run_program(binaries / "service", ["-lifetime=90s"]) as prog:
+            app_url = prog.url("app")
+            for _ in range(30):
+                client.get(app_url + "report")
+            for _ in range(5):
+                client.get(app_url + "health")
+            time.sleep(0.2)  # the last lookups finish their work and block
+            for name, query, _ in FORMATS:
+                dumps[name].append(fetch(client, prog.url("pprof") + query))
+    return dumps
+
+
+# --- growing them to N goroutines -------------------------------------------------------------
+
+
+def _blocks(text: str) -> list[list[str]]:
+    """The goroutine blocks of a debug=2 dump, each a list of lines."""
+    blocks: list[list[str]] = []
+    for chunk in text.strip("\n").split("\n\n"):
+        lines = chunk.split("\n")
+        if lines and GOROUTINE_HEADER.match(lines[0]):
+            blocks.append(lines)
+    return blocks
+
+
+def grow_debug2(captures: list[bytes], target: int) -> tuple[bytes, int]:
+    """Repeat the captured goroutine blocks with renumbered ids until ``target`` goroutines."""
+    units = [_blocks(data.decode()) for data in captures]
+    biggest = 0
+    for unit in units:
+        for lines in unit:
+            for line in lines:
+                for pattern in (GOROUTINE_HEADER, CREATED_BY):
+                    found = pattern.match(line)
+                    if found:
+                        number = found.group(1) if pattern is GOROUTINE_HEADER else found.group(2)
+                        biggest = max(biggest, int(number))
+    # Every (capture, copy) pair gets its own id range; an id that is not in a capture (an
+    # exited creator) maps to an id that is in no copy, so orphans stay orphans.
+    stride = 10 ** len(str(biggest))
+    out: list[str] = []
+    count = 0
+    slot = 0
+    while count < target:
+        for unit in units:
+            offset = slot * stride
+            slot += 1
+            for lines in unit:
+                if count == target:
+                    break
+                renumbered = []
+                for line in lines:
+                    head = GOROUTINE_HEADER.match(line)
+                    creator = CREATED_BY.match(line)
+                    if head:
+                        line = f"goroutine {int(head.group(1)) + offset}{head.group(2)}"
+                    elif creator:
+                        line = f"{creator.group(1)}{int(creator.group(2)) + offset}"
+                    renumbered.append(line)
+                out.append("\n".join(renumbered))
+                count += 1
+    return ("\n\n".join(out) + "\n").encode(), count
+
+
+def _debug1_records(text: str) -> list[tuple[int, list[str]]]:
+    """(count, lines after the count) of each record of a debug=1 profile."""
+    records: list[tuple[int, list[str]]] = []
+    for chunk in text.strip("\n").split("\n\n"):
+        lines = chunk.split("\n")
+        if lines and DEBUG1_TOTAL.match(lines[0]):
+            lines = lines[1:]
+        if lines and DEBUG1_RECORD.match(lines[0]):
+            records.append((int(lines[0].split(" ", 1)[0]), lines))
+    return records
+
+
+def _shift_pcs(lines: list[str], shift: int) -> list[str]:
+    """The record with every program counter moved by ``shift`` (function offsets kept)."""
+
+    def bump(found: re.Match[str]) -> str:
+        return f"0x{int(found.group(1), 16) + shift:x}"
+
+    out = []
+    for line in lines:
+        if DEBUG1_RECORD.match(line):
+            line = HEX.sub(bump, line)
+        elif DEBUG1_FRAME.match(line):
+            line = HEX.sub(bump, line, count=1)
+        out.append(line)
+    return out
+
+
+def grow_debug1(captures: list[bytes], target: int) -> tuple[bytes, int, int]:
+    """Repeat records with shifted PCs and varied counts: (bytes, goroutines, records)."""
+    units = [_debug1_records(data.decode()) for data in captures]
+    records: list[str] = []
+    total = 0
+    copy = 0
+    while total < target:
+        for unit in units:
+            shift = copy * PC_SHIFT
+            copy += 1
+            for index, (count, lines) in enumerate(unit):
+                if total == target:
+                    break
+                # Vary the counts between copies without changing which sites are crowded.
+                varied = count + (copy + index) % 3 if count > 1 else count
+                varied = min(varied, target - total)
+                shifted = _shift_pcs(lines, shift)
+                first = shifted[0].split(" @", 1)[1]
+                records.append("\n".join([f"{varied} @{first}", *shifted[1:]]))
+                total += varied
+    text = f"goroutine profile: total {total}\n" + "\n\n".join(records) + "\n\n"
+    return text.encode(), total, len(records)
+
+
+def grow_proto(captures: list[bytes], target: int) -> tuple[bytes, int, int]:
+    """Replicate samples onto fresh location ids: (gzipped bytes, goroutines, samples)."""
+    profile_type = profile_class()
+    profiles = [profile_type.FromString(gzip.decompress(data)) for data in captures]
+    merged = profile_type()
+    merged.CopyFrom(profiles[0])
+    del merged.sample[:]
+    del merged.location[:]
+    del merged.function[:]
+    del merged.mapping[:]
+    # One string table and function table for all captures; strings and functions are
+    # re-indexed into them.
+    strings: dict[str, int] = {s: i for i, s in enumerate(merged.string_table)}
+
+    def intern(text: str) -> int:
+        if text not in strings:
+            strings[text] = len(strings)
+            merged.string_table.append(text)
+        return strings[text]
+
+    function_ids: list[dict[int, int]] = []
+    for profile in profiles:
+        table = list(profile.string_table)
+        mapping: dict[int, int] = {}
+        for function in profile.function:
+            new = merged.function.add()
+            new.id = len(merged.function)
+            new.name = intern(table[function.name])
+            new.system_name = intern(table[function.system_name])
+            new.filename = intern(table[function.filename])
+            new.start_line = function.start_line
+            mapping[function.id] = new.id
+        function_ids.append(mapping)
+    if profiles[0].mapping:
+        merged.mapping.add().CopyFrom(profiles[0].mapping[0])
+    mapping_id = merged.mapping[0].id if merged.mapping else 0
+    total = 0
+    copy = 0
+    next_location = 1
+    while total < target:
+        for profile, functions in zip(profiles, function_ids, strict=True):
+            shift = copy * PC_SHIFT
+            copy += 1
+            relocated: dict[int, int] = {}
+            for location in profile.location:
+                new = merged.location.add()
+                new.id = next_location
+                next_location += 1
+                new.mapping_id = mapping_id
+                new.address = location.address + shift
+                for line in location.line:
+                    new.line.add(function_id=functions[line.function_id], line=line.line)
+                relocated[location.id] = new.id
+            for sample in profile.sample:
+                if total == target:
+                    break
+                count = min(sample.value[0] if sample.value else 1, target - total)
+                new_sample = merged.sample.add()
+                new_sample.location_id.extend(relocated[i] for i in sample.location_id)
+                new_sample.value.append(count)
+                for label in sample.label:
+                    table = profile.string_table
+                    new_sample.label.add(key=intern(table[label.key]), str=intern(table[label.str]))
+                total += count
+    return gzip.compress(merged.SerializeToString(), compresslevel=6), total, len(merged.sample)
+
+
+# --- measuring ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    max_rss_kib: int
+    exit_code: int
+
+
+def _pin_to_one_core() -> Callable[[], None] | None:
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    core = min(os.sched_getaffinity(0))
+
+    def pin() -> None:
+        os.sched_setaffinity(0, {core})
+
+    return pin
+
+
+def command(path: Path) -> list[str]:
+    return [sys.executable, "-m", "gotriage", "goroutines", str(path), "--format", "json", "-q"]
+
+
+def measure(path: Path) -> Run:
+    """One run of the command on ``path``: wall time, the child's peak RSS and exit code."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command(path),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        preexec_fn=_pin_to_one_core(),
+    )
+    timer = threading.Timer(CHILD_TIMEOUT, _kill, (process.pid,))
+    timer.start()
+    try:
+        _, status, usage = os.wait4(process.pid, 0)
+    finally:
+        timer.cancel()
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Run(seconds, usage.ru_maxrss, process.returncode)
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def sanity(path: Path) -> tuple[int, list[str]]:
+    """Exit code and suspect sites (file:line xcount) of one run whose JSON is read."""
+    result = subprocess.run(command(path), capture_output=True, timeout=CHILD_TIMEOUT, check=False)
+    if not result.stdout:
+        return result.returncode, [result.stderr.decode(errors="replace").strip()]
+    suspects = json.loads(result.stdout)["suspects"]
+    by_site: dict[str, list[int]] = {}
+    for suspect in suspects:
+        file = Path(suspect["location"]["file"])
+        site = f"{file.parent.name}/{file.name}:{suspect['location']['line']}"
+        by_site.setdefault(site, []).append(suspect["count"])
+    sites = [
+        f"{site} x{sum(counts)}" + (f" (in {len(counts)} suspects)" if len(counts) > 1 else "")
+        for site, counts in by_site.items()
+    ]
+    return result.returncode, sites
+
+
+@contextlib.contextmanager
+def work_dir(out: str | None) -> Iterator[Path]:
+    if out:
+        path = Path(out).resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        yield path
+    else:
+        with tempfile.TemporaryDirectory(prefix="gotriage-bench-") as tmp:
+            yield Path(tmp)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per format (default 5)")
+    parser.add_argument(
+        "--goroutines", type=int, default=100_000, help="goroutines per input (default 100000)"
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", help="keep the inputs here (e.g. bench/out); default a temp dir"
+    )
+    args = parser.parse_args(argv)
+    if args.runs < 1 or args.goroutines < 1:
+        parser.error("--runs and --goroutines must be 1 or more")
+
+    with work_dir(args.out) as work:
+        print("building the Go fixture programs ...", flush=True)
+        binaries = build_commands(GO_MODULE, work / "bin")
+        print("capturing dumps from leaks and service on 127.0.0.1 ...", flush=True)
+        dumps = capture(binaries)
+        inputs: list[tuple[str, Path, int, str]] = []
+        for name, _, filename in FORMATS:
+            captured = dumps[name]
+            if name == "debug=2":
+                data, count = grow_debug2(captured, args.goroutines)
+                shape = f"{count} blocks"
+            elif name == "debug=1":
+                data, count, records = grow_debug1(captured, args.goroutines)
+                shape = f"{records} records"
+            else:
+                data, count, samples = grow_proto(captured, args.goroutines)
+                shape = f"{samples} samples"
+            path = work / f"grown-{filename}"
+            path.write_bytes(data)
+            inputs.append((name, path, count, shape))
+            sizes = "+".join(str(len(d)) for d in captured)
+            print(f"  {name}: captured {sizes} bytes -> {path.name}, {count} goroutines, {shape}")
+
+        pinned = "pinned to one core" if _pin_to_one_core() else "not pinned (no sched_setaffinity)"
+        print(f"\n{args.runs} runs per format, {pinned}: {' '.join(command(Path('FILE')))}\n")
+        header = (
+            f"{'format':<9} {'input MB':>9} {'goroutines':>10} {'median s':>9} "
+            f"{'min s':>7} {'max s':>7} {'MB/s':>7} {'peak RSS MB':>12}"
+        )
+        print(header)
+        print("-" * len(header))
+        medians: dict[str, tuple[float, float]] = {}
+        checks: list[str] = []
+        for name, path, count, _ in inputs:
+            runs = [measure(path) for _ in range(args.runs)]
+            times = [r.seconds for r in runs]
+            wall = statistics.median(times)
+            rss_mb = statistics.median(r.max_rss_kib for r in runs) / 1024
+            size_mb = path.stat().st_size / 1e6
+            medians[name] = (wall, rss_mb)
+            print(
+                f"{name:<9} {size_mb:>9.1f} {count:>10} {wall:>9.2f} {min(times):>7.2f} "
+                f"{max(times):>7.2f} {size_mb / wall:>7.1f} {rss_mb:>12.1f}",
+                flush=True,
+            )
+            codes = sorted({r.exit_code for r in runs})
+            exit_code, sites = sanity(path)
+            checks.append(
+                f"  {name}: exit codes {codes}, sanity run exit {exit_code}, "
+                f"{len(sites)} suspect site(s): {', '.join(sites)}"
+            )
+        print("\nsanity (exit 1 = suspects found):")
+        print("\n".join(checks))
+        wall, rss_mb = medians["debug=2"]
+        met = wall < TARGET_SECONDS and rss_mb < TARGET_RSS_MB
+        print(
+            f"\ntarget: {args.goroutines}-goroutine debug=2 dump in under {TARGET_SECONDS:.0f} s "
+            f"with peak memory under {TARGET_RSS_MB:.0f} MB on one core"
+        )
+        print(
+            f"  measured: {wall:.2f} s ({'met' if wall < TARGET_SECONDS else 'NOT met'}), "
+            f"{rss_mb:.1f} MB ({'met' if rss_mb < TARGET_RSS_MB else 'NOT met'})"
+            f" -> {'MET' if met else 'NOT MET'}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
