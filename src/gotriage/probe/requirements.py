@@ -33,7 +33,7 @@ _OPS = {
     ">": operator.gt,
     "==": operator.eq,
 }
-_SYNTAX = re.compile(r"\s*([a-z-]+)\s*(<=|>=|==|<|>|=)\s*(\S.*?)\s*")
+_SYNTAX = re.compile(r"\s*([a-z-]+)\s*(<=|>=|==|<|>|=)\s*([^<>=\s].*?)\s*")
 
 
 def parse_requirement(text: str) -> Requirement:
@@ -56,8 +56,10 @@ def parse_requirement(text: str) -> Requirement:
             value = parse_duration(raw)
         elif unit is Unit.BYTES:
             value = float(parse_size(raw))
-        else:
+        elif raw.isdigit():
             value = float(int(raw))
+        else:
+            raise ValueError(f"not a whole number of connections: {raw!r}")
     except ValueError as exc:
         raise UsageError(f"requirement {text!r}: {exc}") from None
     return Requirement(text.strip(), name, op, value, unit)

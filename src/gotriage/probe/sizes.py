@@ -35,7 +35,7 @@ async def search(
     """Double from ``start`` up to ``cap`` (halve below ``start`` when refused), then bisect."""
     attempts = 0
     lo, hi = 0, None
-    size = start
+    size = max(1, min(start, cap))
     while True:
         attempts += 1
         outcome = await attempt(size)

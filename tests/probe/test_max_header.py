@@ -1,0 +1,21 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gotriage.probe.conn import Session
+from gotriage.probe.max_header import request_head
+from gotriage.probe.target import Target
+
+SESSION = Session(
+    Target("http://127.0.0.1:8080/", "http", "127.0.0.1", 8080, "/", "127.0.0.1"), None
+)
+SMALLEST = len(request_head(SESSION, 0))
+
+
+@given(st.integers(min_value=SMALLEST + 64, max_value=8 << 20))
+def test_request_head_has_the_asked_size(size):
+    head = request_head(SESSION, size)
+    assert len(head) == size
+    assert head.endswith(b"\r\n\r\n") and head.count(b"\r\n\r\n") == 1
+    lines = head.split(b"\r\n")
+    assert len(lines) < 200  # within Go's default cap of 500 header values
+    assert all(len(line) <= max(4000, size // 190 + 1) for line in lines)

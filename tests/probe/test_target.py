@@ -1,0 +1,58 @@
+import pytest
+
+from gotriage.errors import FetchError, UsageError
+from gotriage.probe.target import is_loopback, parse_url, resolve
+
+
+@pytest.mark.parametrize(
+    ("address", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.3.2.1", True),
+        ("::1", True),
+        ("::ffff:127.0.0.1", True),
+        ("10.0.0.1", False),
+        ("192.168.1.1", False),
+        ("2001:db8::1", False),
+        ("not an address", False),
+    ],
+)
+def test_is_loopback(address, loopback):
+    assert is_loopback(address) is loopback
+
+
+@pytest.mark.parametrize(
+    ("url", "parsed"),
+    [
+        ("http://127.0.0.1:8080/x?y=1", ("http", "127.0.0.1", 8080, "/x?y=1")),
+        ("https://localhost", ("https", "localhost", 443, "/")),
+        ("http://[::1]:9000/", ("http", "::1", 9000, "/")),
+    ],
+)
+def test_parse_url(url, parsed):
+    assert parse_url(url) == parsed
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://127.0.0.1/", "127.0.0.1:80", "http:///x", "http://h:99999/"]
+)
+def test_bad_urls(url):
+    with pytest.raises(UsageError):
+        parse_url(url)
+
+
+def test_localhost_resolving_to_loopback_is_allowed():
+    target = resolve("http://localhost:1/", confirm_owned=False)
+    assert is_loopback(target.address)
+
+
+def test_other_addresses_need_confirm_owned():
+    with pytest.raises(UsageError, match="--confirm-owned"):
+        resolve("http://192.0.2.10/", confirm_owned=False)
+    # with the confirmation the address is resolved but nothing is sent
+    assert resolve("http://192.0.2.10/", confirm_owned=True).address == "192.0.2.10"
+
+
+def test_unresolvable_host():
+    with pytest.raises(FetchError, match="cannot resolve"):
+        resolve("http://no-such-host.invalid/", confirm_owned=False)
