@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gotriage import gotool
 from gotriage.cli import main
 
 GO_CMD = Path(__file__).parents[1] / "go" / "cmd"
@@ -200,3 +201,16 @@ def test_base_reports_growth(leaks_capture, service_capture, capsys, tmp_path):
     top = result["growth"][0]
     assert top["delta"] == 12 and top["before"] == 30 and top["after"] == 42
     assert top["location"].endswith(f"main.go:{leak_marks('service')['report-lookup'][1]}")
+
+
+def test_go121_leaks_found_without_the_runtime_leak_profile(old_go_bin, capsys):
+    with gotool.run_program(old_go_bin / "leaks", ["-lifetime=60s"]) as prog:
+        capsys.readouterr()
+        code = main(["goroutines", prog.url("pprof"), "--format", "json"])
+        result = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert result["leak_profile"].startswith("not served")
+    expected = {s for m, s in leak_marks("leaks").items() if m != "server-without-timeouts"}
+    # No client is connected here, so the server without timeouts holds no connection yet.
+    assert suspect_sites(result) == expected
+    assert not any(e["code"] == "runtime-leaked" for s in result["suspects"] for e in s["evidence"])
