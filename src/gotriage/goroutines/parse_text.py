@@ -288,7 +288,10 @@ class TracebackParser:
         self._closed = True
         cur = self._cur
         if self._pending is not None:
-            if cur is not None and not cur.suspended:
+            pending = self._pending
+            paren = pending.find("(")
+            # A function line cut short, not a trailing line such as "exit status 2".
+            if cur is not None and not cur.suspended and paren > 0 and " " not in pending[:paren]:
                 self._issue(
                     self._pending_line,
                     f"input ends inside goroutine {cur.id}: a frame has no file line",
@@ -402,7 +405,7 @@ class TracebackParser:
             args = head[paren + 1 : -1]
         elif bare:
             name, args = head, ""
-        elif "pc=" in file_line and " " not in head:
+        elif "pc=" in file_line and (" " not in head or head == _NON_GO):
             # cgo symbolizer output: a bare name whose location line carries "pc=".
             name, args = head, ""
         else:

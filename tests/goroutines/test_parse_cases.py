@@ -1,0 +1,417 @@
+"""Hand-typed dumps for what Go 1.27 cannot print, from one shared table.
+
+Each case (a file in ``cases/``) runs whole, in 7-byte chunks, fed to its parser one line at a
+time, and (tracebacks) with unrelated log lines before, between and after the goroutines; every
+way must give the same goroutines. Property tests check that no input whatever raises anything
+but InputError.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gotriage.errors import InputError
+from gotriage.goroutines.load import iter_goroutines
+from gotriage.goroutines.parse_debug1 import Debug1Parser
+from gotriage.goroutines.parse_text import TracebackParser
+from gotriage.model import DumpFormat, Frame, Goroutine, ParseReport
+
+CASES = Path(__file__).parent / "cases"
+F = Frame
+
+
+@dataclass
+class Case:
+    file: str
+    goroutines: list[dict] = field(default_factory=list)  # expected fields, per goroutine
+    format: DumpFormat = DumpFormat.TRACEBACK
+    issues: list[int] = field(default_factory=list)  # line numbers
+    context: list[str] = field(default_factory=list)
+    error: str = ""  # InputError text expected instead of goroutines
+    junk: bool = True  # also run with log lines around the goroutines
+
+    def __str__(self) -> str:
+        return self.file
+
+
+TABLE = [
+    Case(
+        "go116_panic.txt",
+        context=["panic: runtime error: index out of range [5] with length 3"],
+        goroutines=[
+            dict(
+                id=1,
+                state="running",
+                frames=(
+                    F("main.lookup", "/home/user/app/main.go", 12, "...", "", True),
+                    F("main.main", "/home/user/app/main.go", 20, "", "0x1d"),
+                ),
+                created_by=None,
+                creator_id=None,
+            ),
+            dict(
+                id=18,
+                state="chan receive",
+                wait_minutes=5,
+                frames=(
+                    F("main.worker", "/home/user/app/worker.go", 31, "0xc000020060, 0x3", "0x6b"),
+                ),
+                created_by=F("main.main", "/home/user/app/main.go", 17, "", "0x8d"),
+                creator_id=None,
+            ),
+            dict(id=19, state="running", frames=(), stack_unavailable=True, creator_id=None),
+            dict(id=20, state="semacquire", wait_minutes=1440, frames_elided=False),
+        ],
+    ),
+    Case(
+        "go120_sigquit_system.txt",
+        context=["SIGQUIT: quit", "PC=0x465f41 m=0 sigcode=0"],
+        goroutines=[
+            dict(id=0, state="idle", created_by=None),
+            dict(
+                id=1,
+                state="select",
+                wait_minutes=2,
+                locked_to_thread=True,
+                frames=(
+                    F(
+                        "runtime.gopark",
+                        "/usr/local/go/src/runtime/proc.go",
+                        363,
+                        "0xc000057f58?, 0x2?, 0x0?, 0x0?, 0xc000057f1c?",
+                        "0xd6",
+                    ),
+                    F(
+                        "runtime.selectgo",
+                        "/usr/local/go/src/runtime/select.go",
+                        328,
+                        "0xc000057f58, 0xc000057f18, 0x0?, 0x0, 0x0?, 0x1",
+                        "0x7bc",
+                    ),
+                    F("main.main", "/home/user/app/main.go", 30, "", "0x105"),
+                    F("runtime.main", "/usr/local/go/src/runtime/proc.go", 250, "", "0x212"),
+                    F("runtime.goexit", "/usr/local/go/src/runtime/asm_amd64.s", 1594, "", "0x1"),
+                ),
+            ),
+            dict(
+                id=7,
+                state="chan send",
+                frames=(
+                    F(
+                        "main.produce[...]",
+                        "/home/user/app/gen.go",
+                        9,
+                        "0xc000100000, {0x4b1e20?, 0xc000012345?}",
+                        "0x45",
+                    ),
+                ),
+                created_by=F("main.main", "/home/user/app/main.go", 24, "", "0xe5"),
+            ),
+            dict(id=9, state="running", frames_elided=True, creator_id=None),
+        ],
+    ),
+    Case(
+        "go127_decorations.txt",
+        goroutines=[
+            dict(
+                id=7,
+                state="chan send",
+                leaked=True,
+                wait_minutes=12,
+                locked_to_thread=True,
+                creator_id=1,
+                labels=(),
+            ),
+            dict(
+                id=8,
+                state="select (no cases)",
+                leaked=True,
+                creator_id=7,
+                labels=(("worker", "w1"), ("tenant id", 'a "b" é')),
+            ),
+            dict(
+                id=9,
+                state="chan receive (durable)",
+                leaked=False,
+                frames=(
+                    F(
+                        "main.(*Pool[...]).get",
+                        "/src/app/pool.go",
+                        55,
+                        "0xc00001c000, {0x0?, 0x0?}",
+                        "0x8c",
+                    ),
+                    F("main.(*Pool[...]).Get.gowrap1", "/src/app/pool.go", 40, "", "0x25"),
+                ),
+                created_by=F("main.(*Pool[...]).Get", "/src/app/pool.go", 40, "", "0x7a"),
+                creator_id=8,
+            ),
+            dict(id=10, state="GC worker (idle)", wait_minutes=3, creator_id=1),
+        ],
+    ),
+    Case(
+        "cgo.txt",
+        goroutines=[
+            dict(
+                id=1,
+                state="syscall",
+                locked_to_thread=True,
+                frames=(
+                    F("non-Go function", offset="pc=0x7f3b2c1a2b3c"),
+                    F("non-Go function", offset="pc=0x7f3b2c1a2d00"),
+                    F(
+                        "runtime.cgocall",
+                        "/usr/local/go/src/runtime/cgocall.go",
+                        157,
+                        "0x4a1b20, 0xc000057ee8",
+                        "0x5c",
+                    ),
+                    F("main._Cfunc_block", "_cgo_gotypes.go", 39, "", "0x45"),
+                    F("main.main", "/src/app/main.go", 12, "", "0x17"),
+                ),
+            ),
+            dict(
+                id=5,
+                frames=(
+                    F("C.worker_loop", "/src/app/worker.c", 40),
+                    F("non-Go function", offset="pc=0x7f3b2c1a2b3c"),
+                    F("main._Cfunc_worker_loop", "_cgo_gotypes.go", 61, "", "0x45"),
+                ),
+                creator_id=1,
+            ),
+        ],
+    ),
+    Case(
+        "ancestors_interleaved.txt",
+        issues=[18],
+        goroutines=[
+            dict(
+                id=6,
+                frames=(F("main.child", "/src/app/main.go", 15, "", "0x25"),),
+                created_by=F("main.parent", "/src/app/main.go", 22, "", "0x1d"),
+                creator_id=5,
+            ),
+            dict(
+                id=7,
+                state="IO wait",
+                frames=(
+                    F(
+                        "internal/poll.runtime_pollWait",
+                        "C:/Program Files/Go/src/runtime/netpoll.go",
+                        343,
+                        "0x7f, 0x72",
+                        "0x85",
+                    ),
+                    F(
+                        "internal/poll.(*pollDesc).wait",
+                        "C:/Program Files/Go/src/internal/poll/fd_poll_runtime.go",
+                        84,
+                        "0xc000128000?, 0x0?, 0x0",
+                        "0x27",
+                    ),
+                ),
+                created_by=F(
+                    "net/http.(*Server).Serve", "C:/Users/dev/app/server.go", 3285, "", "0x4b4"
+                ),
+            ),
+        ],
+    ),
+    Case(
+        "truncated_header.txt",
+        issues=[5],
+        junk=False,
+        goroutines=[dict(id=1), dict(id=2, state="chan receive", frames=())],
+    ),
+    Case(
+        "truncated_midline.txt",
+        issues=[6],
+        junk=False,
+        goroutines=[dict(id=1), dict(id=2, state="chan receive", frames=())],
+    ),
+    Case(
+        "debug1_go113.txt",
+        format=DumpFormat.DEBUG1,
+        goroutines=[
+            dict(
+                id=None,
+                state="",
+                count=2,
+                frames=(F("main.worker", "/home/user/app/worker.go", 31, "", "0x4e"),),
+            ),
+            dict(count=1, frames=(F("?", offset="0x7f3b2c1a2b3c"),)),
+            dict(count=1, frames=(F("main.main", "/home/user/app/main.go", 40, "", "0x9c"),)),
+        ],
+    ),
+    Case(
+        "debug1_leak_damaged.txt",
+        format=DumpFormat.LEAK_PROFILE,
+        issues=[5, 7],
+        goroutines=[
+            dict(
+                count=3,
+                leaked=True,
+                labels=(("handler", "/api/x"), ("id", "7\té")),
+                frames=(F("main.send", "/src/main.go", 48, "", "0x24"),),
+            ),
+            dict(count=2, leaked=True, frames=()),
+        ],
+    ),
+    Case("not_a_dump.txt", error="no goroutine found in 2 lines"),
+]
+
+JUNK = [
+    "2026/11/23 09:00:00 INFO request served path=/x (200)",
+    'level=warn msg="slow request" took=1.2s',
+    "\x1b[31mERROR\x1b[0m something else",
+]
+
+
+def with_junk(text: str) -> str:
+    """Log lines before the dump, after each goroutine and before each header, and at the end."""
+    out = [JUNK[0], JUNK[1]]
+    for line in text.split("\n"):
+        if line.startswith("goroutine ") and out and out[-1] == "":
+            out.extend([JUNK[2], ""])
+        if line == "" and out and out[-1] != "":
+            out.append(JUNK[0])
+        out.append(line)
+    return "\n".join([*out, *JUNK, ""])
+
+
+def run_whole(data: bytes, report: ParseReport) -> list[Goroutine]:
+    return list(iter_goroutines([data], report, source="case"))
+
+
+def run_chunked(data: bytes, report: ParseReport) -> list[Goroutine]:
+    chunks = [data[i : i + 7] for i in range(0, len(data), 7)]
+    return list(iter_goroutines(chunks, report, source="case"))
+
+
+def run_lines(data: bytes, report: ParseReport) -> list[Goroutine]:
+    text = data.decode()
+    if text.startswith("goroutine") and " profile: total " in text.split("\n", 1)[0]:
+        parser: TracebackParser | Debug1Parser = Debug1Parser(report)
+    else:
+        parser = TracebackParser(report)
+    found = [g for line in text.splitlines() if (g := parser.feed(line)) is not None]
+    last = parser.close()
+    if last is not None:
+        found.append(last)
+    if isinstance(parser, TracebackParser) and parser.headers == 0:
+        raise InputError("no goroutine found in 2 lines")
+    return found
+
+
+RUNNERS = {"whole": run_whole, "chunked": run_chunked, "lines": run_lines}
+
+
+def check(case: Case, goroutines: list[Goroutine], report: ParseReport, *, exact: bool) -> None:
+    assert report.format is case.format
+    assert len(goroutines) == len(case.goroutines)
+    for got, want in zip(goroutines, case.goroutines, strict=True):
+        for name, value in want.items():
+            assert getattr(got, name) == value, (got.id, name)
+    if exact:
+        assert [issue.line for issue in report.issues] == case.issues
+        assert report.context == case.context
+    else:
+        assert len(report.issues) == len(case.issues)
+        assert [line for line in report.context if line in case.context] == case.context
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+@pytest.mark.parametrize("case", TABLE, ids=str)
+def test_case(case: Case, runner: str):
+    data = (CASES / case.file).read_bytes()
+    report = ParseReport()
+    if case.error:
+        with pytest.raises(InputError, match=case.error):
+            RUNNERS[runner](data, report)
+        return
+    check(case, RUNNERS[runner](data, report), report, exact=True)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [c for c in TABLE if c.junk and not c.error and c.format is DumpFormat.TRACEBACK],
+    ids=str,
+)
+def test_case_inside_a_log(case: Case):
+    data = with_junk((CASES / case.file).read_text()).encode()
+    report = ParseReport()
+    check(case, run_whole(data, report), report, exact=False)
+
+
+def test_every_case_file_is_in_the_table():
+    assert {c.file for c in TABLE} == {p.name for p in CASES.glob("*.txt")}
+
+
+def test_garbage_binary():
+    with pytest.raises(InputError, match="not a pprof"):
+        run_whole(b"\x00\x01\x02garbage\xff" * 20, ParseReport())
+
+
+def test_empty_input():
+    for data in (b"", b"\n\n  \n"):
+        with pytest.raises(InputError, match="empty input"):
+            run_whole(data, ParseReport())
+
+
+# -- properties ----------------------------------------------------------------------------
+
+FRAGMENTS = [
+    "goroutine 1 [running]:",
+    "goroutine 17 gp=0xc000 m=nil [chan send (leaked), 3 minutes, locked to thread]: {a: b}",
+    "goroutine 2 [select]: {",
+    "goroutine x [",
+    "main.main()",
+    "main.f(0x1, {0x2?, ...})",
+    "main.g(...)",
+    "\t/src/main.go:12 +0x1d",
+    "\t/src/main.go:x",
+    "\tpc=0x1",
+    "\t",
+    "created by main.main in goroutine 1",
+    "created by main.main",
+    "...additional frames elided...",
+    "...7 frames elided...",
+    "[originating from goroutine 3]:",
+    "non-Go function at pc=0x7f",
+    "\tgoroutine running on other thread; stack unavailable",
+    "panic: boom",
+    "goroutine profile: total 3",
+    "goroutineleak profile: total x",
+    "2 @ 0x1 0x2",
+    '# labels: {"a":"b"}',
+    '# labels: {"a":"\\x',
+    "#\t0x1\tmain.f+0x1\t/src/main.go:3",
+    "#\t0x1",
+    "#",
+    "",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_raise_only_input_error(data: bytes):
+    for prefix in (b"", b"\x1f\x8b", b"goroutine profile: total 1\n"):
+        with contextlib.suppress(InputError):
+            list(iter_goroutines([prefix + data], ParseReport(), source="fuzz"))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=40)), max_size=40))
+def test_arbitrary_text_raises_only_input_error(lines: list[str]):
+    data = "\n".join(lines).encode("utf-8", "surrogatepass")
+    report = ParseReport()
+    try:
+        for g in iter_goroutines([data], report, source="fuzz"):
+            assert isinstance(g, Goroutine)
+    except InputError:
+        pass
