@@ -1,14 +1,189 @@
-"""`gotriage audit`: not available yet."""
+"""`gotriage audit`: static analysis of Go source for unsafe net/http settings and goroutine
+leaks (see docs/audit.md)."""
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
+from pathlib import Path
+
+from gotriage.audit.config import AuditConfig, find_config, load_config, parse_severity
+from gotriage.audit.registry import all_rules, rule_by_id
+from gotriage.audit.runner import AuditReport, audit_paths
+from gotriage.errors import InputError, UsageError
+from gotriage.report.console import stdout_console
+from gotriage.report.progress import progress
+
+FORMATS = ("text", "json", "sarif")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("audit", help="(not available yet)")
+    parser = sub.add_parser(
+        "audit",
+        help="find unsafe net/http settings and goroutine leaks in Go source",
+        description=(
+            "Static analysis of Go source (no Go toolchain, no build): http.Server and "
+            "http.Client timeouts, request body limits, graceful shutdown, and goroutine "
+            "leaks (unbuffered sends, lost cancels, locks held across returns, ...)."
+        ),
+        epilog=(
+            "exit codes: 0 no finding at or above --fail-on, 1 findings at or above --fail-on,"
+            " 2 usage error, unreadable input, or a file that could not be parsed (when no"
+            " finding already gives 1)."
+        ),
+    )
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or directories (default: .)"
+    )
+    parser.add_argument(
+        "--format", choices=FORMATS, default="text", help="output format (default: text)"
+    )
+    parser.add_argument(
+        "--fail-on",
+        metavar="SEVERITY",
+        help="lowest severity that makes the exit code 1: info, low, medium, high "
+        "(default: medium, or the configuration's fail-on)",
+    )
+    parser.add_argument(
+        "--jobs", "-j", type=int, metavar="N", help="worker processes (default: all cores)"
+    )
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="configuration file (default: nearest .gotriage.toml or pyproject.toml)",
+    )
+    parser.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    parser.add_argument(
+        "--enable", metavar="IDS", help="comma-separated rule IDs or prefixes to run (only these)"
+    )
+    parser.add_argument(
+        "--disable", metavar="IDS", help="comma-separated rule IDs or prefixes to skip"
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip files matching GLOB (repeatable)",
+    )
+    parser.add_argument("--include-tests", action="store_true", help="also audit _test.go files")
+    parser.add_argument(
+        "--fix", action="store_true", help="add missing http.Server timeouts in place"
+    )
+    parser.add_argument(
+        "--diff",
+        action="store_true",
+        help="show what --fix would change as a unified diff, write nothing",
+    )
+    parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    parser.add_argument("--explain", metavar="RULE", help="print a rule's documentation and exit")
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour in text output (default: auto, terminal only)",
+    )
     parser.set_defaults(func=run)
 
 
+def _ids(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    ids = tuple(v.strip().upper() for v in value.split(",") if v.strip())
+    known = {r.id for r in all_rules()}
+    for rule_id in ids:
+        if not any(k.startswith(rule_id) for k in known):
+            raise UsageError(f"no rule matches {rule_id!r}; see gotriage audit --list-rules")
+    return ids
+
+
+def _config(args: argparse.Namespace, paths: list[str]) -> AuditConfig:
+    config = AuditConfig()
+    if args.config:
+        if not Path(args.config).is_file():
+            raise InputError("no such configuration file", source=args.config)
+        config = load_config(Path(args.config))
+    elif not args.no_config:
+        found = find_config(Path(paths[0]))
+        if found is not None:
+            config = load_config(found)
+    changes: dict[str, object] = {}
+    if args.enable:
+        changes["enable"] = _ids(args.enable)
+    if args.disable:
+        changes["disable"] = (*config.disable, *_ids(args.disable))
+    if args.exclude:
+        changes["exclude"] = (*config.exclude, *args.exclude)
+    if args.fail_on:
+        changes["fail_on"] = parse_severity(args.fail_on)
+    return replace(config, **changes)  # type: ignore[arg-type]
+
+
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("gotriage audit: not available yet")
+    console = stdout_console(color=args.color)
+    if args.list_rules:
+        from gotriage.report.audit_text import render_rule_list
+
+        render_rule_list(all_rules(), console)
+        return 0
+    if args.explain:
+        from gotriage.report.audit_text import render_explanation
+
+        render_explanation(rule_by_id(args.explain), console)
+        return 0
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if args.fix and args.diff:
+        raise UsageError("--fix and --diff do not go together: --diff shows what --fix would write")
+    paths = args.paths or ["."]
+    config = _config(args, paths)
+    report = _audit(args, paths, config)
+    if args.fix:
+        for path, (_, new) in report.fixed.items():
+            Path(path).write_bytes(new)
+    _render(args, report, console)
+    return exit_code(report, config)
+
+
+def _audit(args: argparse.Namespace, paths: list[str], config: AuditConfig) -> AuditReport:
+    quiet = args.quiet or args.format != "text"
+    with progress("auditing", None, quiet=quiet) as bar:
+        return audit_paths(
+            paths,
+            config,
+            jobs=args.jobs,
+            include_tests=args.include_tests,
+            fix=args.fix or args.diff,
+            advance=bar.advance,
+            on_files=lambda total: bar.update(total=total),
+        )
+
+
+def _render(args: argparse.Namespace, report: AuditReport, console: object) -> None:
+    if args.diff:
+        from gotriage.report.audit_text import render_diff
+
+        render_diff(report, console)  # type: ignore[arg-type]
+        return
+    if args.format == "json":
+        from gotriage.report.audit_json import render_json
+
+        console.out(render_json(report), end="", highlight=False)  # type: ignore[attr-defined]
+    elif args.format == "sarif":
+        from gotriage.report.sarif import render_sarif
+
+        console.out(render_sarif(report, str(Path.cwd())), end="", highlight=False)  # type: ignore[attr-defined]
+    else:
+        from gotriage.report.audit_text import render_text
+
+        render_text(report, console)  # type: ignore[arg-type]
+        if args.fix and report.fixed:
+            console.print(f"fixed {len(report.fixed)} file(s)")  # type: ignore[attr-defined]
+
+
+def exit_code(report: AuditReport, config: AuditConfig) -> int:
+    threshold = config.fail_on.rank
+    if any(f.severity.rank >= threshold for f in report.findings):
+        return 1
+    return 2 if report.problems else 0

@@ -1,0 +1,125 @@
+"""Audit configuration: ``[tool.gotriage.audit]`` in pyproject.toml, or ``.gotriage.toml``.
+
+Keys (all optional; ``-`` and ``_`` are interchangeable)::
+
+    enable = ["GT101", "GT2"]       # only these rules (IDs or ID prefixes)
+    disable = ["GT110"]             # never these
+    exclude = ["internal/legacy/**", "*_gen.go"]   # globs relative to the config file
+    fail-on = "medium"              # lowest severity that makes the exit code 1
+    max-header-bytes-min = 8192     # GT106: below this, ordinary headers draw 431s
+    max-header-bytes-max = 8388608  # GT106: above this, one connection may pin that much
+    multipart-memory-max = 67108864 # GT107: ParseMultipartForm memory considered huge
+
+In pyproject.toml the keys may also sit directly in ``[tool.gotriage]``; ``[tool.gotriage.audit]``
+wins. In ``.gotriage.toml`` they sit in ``[audit]`` or at the top level.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from gotriage.errors import InputError, UsageError
+from gotriage.model import Severity
+
+CONFIG_FILES = (".gotriage.toml", "pyproject.toml")
+_KEYS = {
+    "enable",
+    "disable",
+    "exclude",
+    "fail_on",
+    "max_header_bytes_min",
+    "max_header_bytes_max",
+    "multipart_memory_max",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AuditConfig:
+    enable: tuple[str, ...] = ()
+    disable: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    fail_on: Severity = Severity.MEDIUM
+    max_header_bytes_min: int = 8 << 10
+    max_header_bytes_max: int = 8 << 20
+    multipart_memory_max: int = 64 << 20
+    root: str = ""  # directory the exclude globs are relative to
+    source: str = ""  # the file this came from, "" for defaults
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def rule_enabled(self, rule_id: str) -> bool:
+        if self.enable and not any(rule_id.startswith(prefix) for prefix in self.enable):
+            return False
+        return not any(rule_id.startswith(prefix) for prefix in self.disable)
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest .gotriage.toml, or pyproject.toml with a [tool.gotriage] table, upwards."""
+    directory = start if start.is_dir() else start.parent
+    for candidate in (directory.resolve(), *directory.resolve().parents):
+        for name in CONFIG_FILES:
+            path = candidate / name
+            if not path.is_file():
+                continue
+            if name == "pyproject.toml":
+                try:
+                    data = tomllib.loads(path.read_text(encoding="utf-8"))
+                except (OSError, tomllib.TOMLDecodeError):
+                    continue
+                if "gotriage" not in data.get("tool", {}):
+                    continue
+            return path
+    return None
+
+
+def load_config(path: Path) -> AuditConfig:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read configuration: {exc.strerror}", source=str(path)) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"invalid TOML: {exc}", source=str(path)) from exc
+    table = data.get("tool", {}).get("gotriage", {}) if path.name == "pyproject.toml" else data
+    settings = {k: v for k, v in table.items() if _norm(k) in _KEYS}
+    audit = table.get("audit", {})
+    if not isinstance(audit, dict):
+        raise InputError("the audit table must be a table", source=str(path))
+    unknown = sorted(k for k in audit if _norm(k) not in _KEYS)
+    if unknown:
+        raise InputError(f"unknown audit setting {unknown[0]!r}", source=str(path))
+    settings.update(audit)
+    return config_from_mapping(settings, root=str(path.parent), source=str(path))
+
+
+def config_from_mapping(
+    settings: dict[str, object], *, root: str = "", source: str = ""
+) -> AuditConfig:
+    config = AuditConfig(root=root, source=source)
+    values: dict[str, object] = {}
+    where = source or "configuration"
+    for key, value in settings.items():
+        name = _norm(key)
+        if name in ("enable", "disable", "exclude"):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise InputError(f"{key} must be a list of strings", source=where)
+            values[name] = tuple(value)
+        elif name == "fail_on":
+            values[name] = parse_severity(str(value))
+        else:
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise InputError(f"{key} must be a non-negative integer", source=where)
+            values[name] = value
+    return replace(config, **values)  # type: ignore[arg-type]
+
+
+def parse_severity(value: str) -> Severity:
+    try:
+        return Severity(value.lower())
+    except ValueError:
+        choices = ", ".join(s.value for s in Severity)
+        raise UsageError(f"unknown severity {value!r} (choose from {choices})") from None
+
+
+def _norm(key: str) -> str:
+    return key.replace("-", "_")

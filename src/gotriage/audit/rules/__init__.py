@@ -1,0 +1,1 @@
+"""One module per audit rule; :mod:`gotriage.audit.registry` discovers them."""

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from gotriage.audit.engine import Rule
+from gotriage.audit.shared import HTTP, HTTPValues, http_values
+from gotriage.model import Severity
+
+
+class ServerWriteTimeout(Rule):
+    """An http.Server has no WriteTimeout.
+
+    Why it matters: without a write deadline a client that stops reading the response (a full
+    TCP window, a phone that went into a tunnel) blocks the handler's ``Write`` forever, and
+    the handler's goroutine, its buffers and anything it holds stay with it.
+
+    Bad::
+
+        srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+
+    Good::
+
+        srv := &http.Server{
+            Handler:           mux,
+            ReadHeaderTimeout: 10 * time.Second,
+            WriteTimeout:      60 * time.Second,
+        }
+
+    How to fix: set WriteTimeout longer than the slowest legitimate response. Handlers that
+    stream (server-sent events, long polls) can lift it per request with
+    ``http.NewResponseController(w).SetWriteDeadline``.
+    """
+
+    id = "GT103"
+    name = "server-write-timeout"
+    title = "http.Server without WriteTimeout"
+    severity = Severity.MEDIUM
+    fix_hint = "set WriteTimeout; lift it per request with http.ResponseController for streams"
+    fixable = True
+    imports = (HTTP,)
+    uses = (HTTPValues,)
+
+    def finish(self) -> None:
+        for server in http_values(self.ctx, "Server"):
+            if not server.is_set(self.ctx, "WriteTimeout"):
+                self.ctx.report(
+                    type(self),
+                    server.node,
+                    "http.Server has no WriteTimeout: a client that stops reading blocks the "
+                    "handler's goroutine forever",
+                    confidence=server.confidence,
+                )

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from gotriage.audit.engine import Rule
+from gotriage.audit.shared import HTTP, HTTPValues, http_values
+from gotriage.model import Severity
+
+
+class ServerIdleTimeout(Rule):
+    """An http.Server has neither IdleTimeout nor ReadTimeout: idle keep-alive connections
+    live forever.
+
+    Why it matters: between two requests on a keep-alive connection net/http waits for
+    IdleTimeout, falling back to ReadTimeout when IdleTimeout is zero. With both zero an idle
+    connection, and the goroutine serving it, is kept until the client closes it, which clients
+    behind NAT or a crashed peer never do.
+
+    Bad::
+
+        srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+
+    Good::
+
+        srv := &http.Server{
+            Handler:           mux,
+            ReadHeaderTimeout: 10 * time.Second,
+            IdleTimeout:       120 * time.Second,
+        }
+
+    How to fix: set IdleTimeout (one or two minutes suits most clients and load balancers;
+    make it longer than the load balancer's own idle timeout).
+    """
+
+    id = "GT104"
+    name = "server-idle-timeout"
+    title = "http.Server without IdleTimeout or ReadTimeout (idle connections never close)"
+    severity = Severity.MEDIUM
+    fix_hint = "set IdleTimeout (for example 120 * time.Second)"
+    fixable = True
+    imports = (HTTP,)
+    uses = (HTTPValues,)
+
+    def finish(self) -> None:
+        for server in http_values(self.ctx, "Server"):
+            if server.is_set(self.ctx, "IdleTimeout") or server.is_set(self.ctx, "ReadTimeout"):
+                continue
+            self.ctx.report(
+                type(self),
+                server.node,
+                "http.Server has neither IdleTimeout nor ReadTimeout: idle keep-alive "
+                "connections and their goroutines are kept forever",
+                confidence=server.confidence,
+            )

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from gotriage.audit.engine import Rule
+from gotriage.audit.shared import HTTP, HTTPValues, http_values
+from gotriage.audit.values import format_duration
+from gotriage.model import Finding, Location, Severity
+
+
+class ContradictoryTimeouts(Rule):
+    """Server timeouts that contradict each other, so one of them never does what it says.
+
+    Why it matters: ``ReadTimeout`` covers the whole request including its headers, so a
+    ``ReadHeaderTimeout`` longer than ``ReadTimeout`` never fires: whoever tuned it believes
+    slow headers get more time than they do. An ``http.TimeoutHandler`` whose limit is not
+    shorter than the server's ``WriteTimeout`` never gets to send its 503: the connection's
+    write deadline expires first and the client sees a reset instead of a response. Values are
+    compared when they are constants or simple expressions (``5 * time.Second``); handlers are
+    compared with the servers of the same package.
+
+    Bad::
+
+        srv := &http.Server{ReadHeaderTimeout: 30 * time.Second, ReadTimeout: 10 * time.Second,
+            WriteTimeout: 5 * time.Second, Handler: http.TimeoutHandler(h, 10*time.Second, "")}
+
+    Good::
+
+        srv := &http.Server{ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+            WriteTimeout: 15 * time.Second, Handler: http.TimeoutHandler(h, 10*time.Second, "")}
+
+    How to fix: keep ReadHeaderTimeout <= ReadTimeout, and TimeoutHandler's limit a few seconds
+    below WriteTimeout.
+    """
+
+    id = "GT105"
+    name = "contradictory-timeouts"
+    title = "server timeouts that contradict each other"
+    severity = Severity.MEDIUM
+    fix_hint = "keep ReadHeaderTimeout <= ReadTimeout and TimeoutHandler below WriteTimeout"
+    imports = (HTTP,)
+    uses = (HTTPValues,)
+    call_names = frozenset({"TimeoutHandler"})
+
+    def visit_call(self, node: Node, qualifier: str, name: str) -> None:
+        if not self.ctx.is_pkg(qualifier, HTTP):
+            return
+        args = node.child_by_field_name("arguments")
+        if args is None or args.named_child_count < 2:
+            return
+        limit = self.ctx.value(args.named_child(1))
+        if limit is None or limit <= 0:
+            return
+        start, end = node.start_point, node.end_point
+        location = (self.ctx.path, start[0] + 1, start[1] + 1, end[0] + 1, end[1] + 1)
+        self.ctx.facts["timeout_handlers"].append((location, limit))
+
+    def finish(self) -> None:
+        for server in http_values(self.ctx, "Server"):
+            header = server.value_of(self.ctx, "ReadHeaderTimeout")
+            read = server.value_of(self.ctx, "ReadTimeout")
+            if header and read and header > 0 and read > 0 and header > read:
+                self.ctx.report(
+                    type(self),
+                    server.fields["ReadHeaderTimeout"] or server.node,
+                    f"ReadHeaderTimeout ({format_duration(header)}) is longer than ReadTimeout "
+                    f"({format_duration(read)}): ReadTimeout cuts the header read first",
+                )
+            if "WriteTimeout" in server.fields:
+                self.ctx.facts["write_timeouts"].append(server.value_of(self.ctx, "WriteTimeout"))
+
+    @classmethod
+    def resolve_package(cls, facts: dict[str, list[object]]) -> list[Finding]:
+        handlers = facts.get("timeout_handlers", [])
+        writes = facts.get("write_timeouts", [])
+        if not handlers or not writes or any(w is None for w in writes):
+            return []
+        positive = [w for w in writes if isinstance(w, int | float) and w > 0]
+        if len(positive) != len(writes):
+            return []  # a server with no write deadline lets any handler limit work
+        longest = max(positive)
+        findings = []
+        for location, limit in handlers:  # type: ignore[misc]
+            if limit >= longest:
+                findings.append(
+                    Finding(
+                        rule=cls.id,
+                        severity=cls.severity,
+                        location=Location(*location),
+                        message=(
+                            f"http.TimeoutHandler limit ({format_duration(limit)}) is not shorter "
+                            f"than the server's WriteTimeout ({format_duration(longest)}): the "
+                            "write deadline fires first and clients see a reset, not a 503"
+                        ),
+                        fix=cls.fix_hint,
+                        confidence=cls.confidence,
+                        title=cls.title,
+                    )
+                )
+        return findings

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from gotriage.audit.engine import Rule
+from gotriage.audit.syntax import call_parts, descendants, line_of
+from gotriage.model import Severity
+
+UNLOCK = {"Lock": "Unlock", "RLock": "RUnlock"}
+
+
+class LockWithoutUnlock(Rule):
+    """``Lock()`` followed by a ``return`` that skips the matching ``Unlock()``, with no defer.
+
+    Why it matters: a return that leaves a ``sync.Mutex`` locked blocks every later ``Lock``
+    on it forever. Goroutines pile up in ``sync.runtime_SemacquireMutex`` (the Go 1.27 leak
+    profile reports them), requests hang, and the process looks alive while doing nothing.
+    The early return is usually an error path added after the lock/unlock pair was written.
+
+    Bad::
+
+        mu.Lock()
+        if err := check(); err != nil {
+            return err // mu stays locked
+        }
+        mu.Unlock()
+
+    Good::
+
+        mu.Lock()
+        defer mu.Unlock()
+        if err := check(); err != nil {
+            return err
+        }
+
+    The rule only reports when the same block unlocks later (so the function means to release
+    the lock itself); functions that return with the lock held on purpose stay silent.
+
+    How to fix: ``defer mu.Unlock()`` right after ``Lock()``, or unlock before each return.
+    """
+
+    id = "GT205"
+    name = "lock-without-unlock"
+    title = "return between Lock() and Unlock() without defer"
+    severity = Severity.HIGH
+    fix_hint = "defer mu.Unlock() right after mu.Lock()"
+    call_names = frozenset(UNLOCK)
+
+    def visit_call(self, node: Node, qualifier: str, name: str) -> None:
+        statement = node.parent
+        if not qualifier or statement is None or statement.type != "expression_statement":
+            return
+        block = statement.parent
+        if block is None or block.type != "statement_list":
+            return
+        unlock = UNLOCK[name]
+        following = [s for s in block.named_children if s.start_byte > statement.start_byte]
+        end = None
+        for index, sibling in enumerate(following):
+            if _is_call(sibling, qualifier, unlock, deferred=True):
+                return
+            if _is_call(sibling, qualifier, unlock):
+                end = index
+                break
+        if end is None:
+            return
+        between = following[:end]
+        for sibling in between:
+            for inner in (sibling, *descendants(sibling)):
+                if inner.type != "return_statement":
+                    continue
+                if not _released_before(inner, block, qualifier, unlock):
+                    self.ctx.report(
+                        type(self),
+                        inner,
+                        f"return leaves {qualifier} locked: {qualifier}.{name}() at line "
+                        f"{line_of(node)} is released only at line {line_of(following[end])}",
+                    )
+                    return
+
+
+def _is_call(statement: Node, receiver: str, method: str, *, deferred: bool = False) -> bool:
+    wanted = "defer_statement" if deferred else "expression_statement"
+    if statement.type != wanted:
+        return False
+    call = statement.named_child(0)
+    return (
+        call is not None
+        and call.type == "call_expression"
+        and call_parts(call)
+        == (
+            receiver,
+            method,
+        )
+    )
+
+
+def _released_before(node: Node, block: Node, receiver: str, method: str) -> bool:
+    current = node
+    while current.parent is not None and current.parent.id != block.id:
+        parent = current.parent
+        if parent.type == "statement_list":
+            for sibling in parent.named_children:
+                if sibling.start_byte >= current.start_byte:
+                    break
+                if _is_call(sibling, receiver, method) or _is_call(
+                    sibling, receiver, method, deferred=True
+                ):
+                    return True
+        current = parent
+    return False

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from gotriage.audit.engine import Rule
+from gotriage.audit.syntax import calls_in, descendants, enclosing_function, function_body
+from gotriage.model import Severity
+
+
+class WaitGroupAddInGoroutine(Rule):
+    """``WaitGroup.Add`` called inside the goroutine it is meant to count.
+
+    Why it matters: ``wg.Wait()`` in the parent can run before the new goroutine has called
+    ``Add``; it then sees a zero counter and returns while work is still running. The parent
+    goes on to close channels or release resources the goroutine still uses (panics, lost
+    results), or returns and leaves the goroutine running unaccounted for. ``go vet`` does not
+    catch this.
+
+    Bad::
+
+        for _, item := range items {
+            go func() {
+                wg.Add(1)
+                defer wg.Done()
+                process(item)
+            }()
+        }
+        wg.Wait()
+
+    Good::
+
+        for _, item := range items {
+            wg.Add(1)
+            go func() {
+                defer wg.Done()
+                process(item)
+            }()
+        }
+        wg.Wait()
+
+    A receiver counts as a WaitGroup when the goroutine also calls its ``Done``, the starting
+    function calls its ``Wait``, or it is declared as ``sync.WaitGroup`` in the file.
+
+    How to fix: call ``Add`` before the ``go`` statement (or use Go 1.25's ``wg.Go``).
+    """
+
+    id = "GT206"
+    name = "waitgroup-add-in-goroutine"
+    title = "WaitGroup.Add inside the goroutine it counts"
+    severity = Severity.MEDIUM
+    fix_hint = "call wg.Add(1) before the go statement"
+    node_types = frozenset({"go_statement"})
+
+    def visit(self, node: Node) -> None:
+        call = node.named_child(0)
+        literal = call.child_by_field_name("function") if call is not None else None
+        if literal is None or literal.type != "func_literal":
+            return
+        body = literal.child_by_field_name("body")
+        if body is None:
+            return
+        adds = [(c, q) for c, q, n in calls_in(body) if n == "Add" and q]
+        if not adds:
+            return
+        done = {q for _, q, n in calls_in(body) if n == "Done"}
+        outer = enclosing_function(node)
+        outer_body = function_body(outer) if outer is not None else None
+        waited = (
+            {q for c, q, n in calls_in(outer_body) if n == "Wait" and c.start_byte > node.end_byte}
+            if outer_body is not None
+            else set()
+        )
+        nested_go = [n for n in descendants(body) if n.type == "go_statement"]
+        for add, receiver in adds:
+            if any(g.start_byte > add.start_byte for g in nested_go):
+                continue  # counting a goroutine this one starts: the right order
+            if receiver in done or receiver in waited or self._declared_waitgroup(receiver):
+                self.ctx.report(
+                    type(self),
+                    add,
+                    f"{receiver}.Add inside the goroutine it counts: Wait can return before it "
+                    "runs",
+                )
+
+    def _declared_waitgroup(self, receiver: str) -> bool:
+        name = receiver.split(".")[-1]
+        source = self.ctx.source
+        return f"{name} sync.WaitGroup".encode() in source or (
+            f"{name} *sync.WaitGroup".encode() in source
+        )

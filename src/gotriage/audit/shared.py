@@ -1,0 +1,171 @@
+"""Analyses several rules read: the ``http.Server`` and ``http.Client`` values of a file.
+
+A server is a composite literal (``&http.Server{...}``), a zero value (``var s http.Server``) or
+``new(http.Server)``. When it is bound to a name (``srv := ...``, ``s.srv = ...``), fields
+assigned later on that name (``srv.ReadTimeout = 5 * time.Second``) count as set: in the same
+function for a local variable, anywhere in the file for a struct field or package variable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from gotriage.audit.engine import FileContext, Rule
+from gotriage.audit.syntax import enclosing_function, same, text
+from gotriage.model import Confidence
+
+HTTP = "net/http"
+
+
+@dataclass(slots=True)
+class HTTPValue:
+    """One http.Server or http.Client value and the fields known to be set on it."""
+
+    kind: str  # "Server" or "Client"
+    node: Node  # where to report: the literal, the var spec, the new() call
+    literal: Node | None  # the composite literal, when there is one (what --fix edits)
+    binding: str | None  # the name it is bound to, None when returned or nested
+    function: Node | None  # enclosing function, None at package level
+    fields: dict[str, Node | None] = field(default_factory=dict)  # field -> value expression
+    assigned: set[str] = field(default_factory=set)  # fields set by later assignments
+
+    def is_set(self, ctx: FileContext, name: str) -> bool:
+        """``name`` is set to something that is not a constant zero."""
+        if name not in self.fields:
+            return False
+        value = ctx.value(self.fields[name])
+        return value is None or value != 0
+
+    def value_of(self, ctx: FileContext, name: str) -> float | None:
+        return ctx.value(self.fields.get(name))
+
+    @property
+    def confidence(self) -> Confidence:
+        """Fields may be set where this file cannot see when the value is not bound locally."""
+        return Confidence.HIGH if self.binding and "." not in self.binding else Confidence.MEDIUM
+
+
+class HTTPValues(Rule):
+    """Collects http.Server and http.Client values into ``ctx.shared``."""
+
+    imports = (HTTP,)
+    node_types = frozenset({"composite_literal", "var_spec", "assignment_statement"})
+    call_names = frozenset({"new"})
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        self.values: list[HTTPValue] = []
+        self.assignments: list[tuple[str, str, Node | None, Node]] = []
+        self.ctx.shared["http_values"] = self.values
+
+    def visit(self, node: Node) -> None:
+        kind = node.type
+        if kind == "composite_literal":
+            type_node = node.child_by_field_name("type")
+            for name in ("Server", "Client"):
+                if self.ctx.is_type(type_node, HTTP, name):
+                    value = HTTPValue(name, node, node, _binding(node), enclosing_function(node))
+                    value.fields.update(literal_fields(node))
+                    self.values.append(value)
+        elif kind == "var_spec":
+            type_node = node.child_by_field_name("type")
+            if node.child_by_field_name("value") is None:
+                for name in ("Server", "Client"):
+                    if self.ctx.is_type(type_node, HTTP, name):
+                        for bound in node.children_by_field_name("name"):
+                            function = enclosing_function(node)
+                            self.values.append(HTTPValue(name, node, None, text(bound), function))
+        else:
+            left = node.child_by_field_name("left")
+            right = node.child_by_field_name("right")
+            if left is None or right is None:
+                return
+            targets, values = left.named_children, right.named_children
+            for index, target in enumerate(targets):
+                if target.type == "selector_expression":
+                    value = values[index] if len(values) == len(targets) else None
+                    operand = text(target.child_by_field_name("operand"))
+                    field_name = text(target.child_by_field_name("field"))
+                    self.assignments.append((operand, field_name, value, node))
+
+    def visit_call(self, node: Node, qualifier: str, name: str) -> None:
+        args = node.child_by_field_name("arguments")
+        if args is None or args.named_child_count != 1:
+            return
+        for kind in ("Server", "Client"):
+            if self.ctx.is_type(args.named_child(0), HTTP, kind):
+                self.values.append(
+                    HTTPValue(kind, node, None, _binding(node), enclosing_function(node))
+                )
+
+    def finish(self) -> None:
+        for value in self.values:
+            if value.binding is None:
+                continue
+            local = "." not in value.binding and value.function is not None
+            for operand, field_name, assigned, statement in self.assignments:
+                if operand != value.binding:
+                    continue
+                if local and not same(enclosing_function(statement), value.function):
+                    continue
+                value.fields[field_name] = assigned
+                value.assigned.add(field_name)
+
+
+def literal_fields(literal: Node) -> dict[str, Node | None]:
+    body = literal.child_by_field_name("body")
+    fields: dict[str, Node | None] = {}
+    if body is None:
+        return fields
+    for element in body.named_children:
+        if element.type != "keyed_element":
+            continue
+        key = element.child_by_field_name("key")
+        value = element.child_by_field_name("value")
+        if key is None:
+            continue
+        name = text(key)
+        fields[name] = (
+            value.named_child(0) if value is not None and value.type == "literal_element" else value
+        )
+    return fields
+
+
+def keyed_element(literal: Node, name: str) -> Node | None:
+    body = literal.child_by_field_name("body")
+    if body is None:
+        return None
+    for element in body.named_children:
+        if element.type == "keyed_element" and text(element.child_by_field_name("key")) == name:
+            return element
+    return None
+
+
+def _binding(expression: Node) -> str | None:
+    """The name an expression is assigned to, if it is the right side of a simple binding."""
+    node = expression
+    parent = node.parent
+    if parent is not None and parent.type == "unary_expression":
+        node, parent = parent, parent.parent
+    if parent is None or parent.type != "expression_list":
+        return None
+    owner = parent.parent
+    index = next((i for i, n in enumerate(parent.named_children) if n.id == node.id), -1)
+    if owner is None or index < 0:
+        return None
+    if owner.type in ("short_var_declaration", "assignment_statement"):
+        left = owner.child_by_field_name("left")
+        if left is not None and index < left.named_child_count:
+            return text(left.named_child(index))
+    if owner.type == "var_spec":
+        names = owner.children_by_field_name("name")
+        if index < len(names):
+            return text(names[index])
+    return None
+
+
+def http_values(ctx: FileContext, kind: str) -> list[HTTPValue]:
+    values: list[HTTPValue] = ctx.shared.get("http_values", [])  # type: ignore[assignment]
+    return [v for v in values if v.kind == kind]

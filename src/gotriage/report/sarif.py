@@ -1,0 +1,132 @@
+"""SARIF 2.1.0 rendering of an audit, for code-scanning upload.
+
+Rule metadata comes from the rule registry (title, docstring, default severity). Paths are
+written relative to the directory the audit ran from, under ``uriBaseId`` ``%SRCROOT%``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from gotriage import __version__
+from gotriage.audit.engine import ParseProblem, Rule
+from gotriage.audit.registry import all_rules, documentation, summary
+from gotriage.audit.runner import AuditReport
+from gotriage.model import Finding, Severity
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVEL = {
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+PRECISION = {"high": "high", "medium": "medium", "low": "low"}
+
+
+def _uri(path: str, base: str) -> str:
+    absolute = Path(path).absolute()
+    try:
+        return absolute.relative_to(base).as_posix()
+    except ValueError:
+        return absolute.as_uri()
+
+
+def _rule(rule: type[Rule]) -> dict[str, object]:
+    text = documentation(rule)
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": summary(rule)},
+        "help": {"text": text, "markdown": text},
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "properties": {
+            "tags": ["net/http" if rule.id.startswith("GT1") else "goroutine-leak", "reliability"],
+            "precision": PRECISION[str(rule.confidence)],
+            "severity": str(rule.severity),
+        },
+    }
+
+
+def _location(
+    file: str, line: int, column: int, end_line: int, end_column: int, base: str
+) -> dict[str, object]:
+    region: dict[str, int] = {}
+    if line:
+        region["startLine"] = line
+        if column:
+            region["startColumn"] = column
+        if end_line:
+            region["endLine"] = end_line
+        if end_column:
+            region["endColumn"] = end_column
+    physical: dict[str, object] = {
+        "artifactLocation": {"uri": _uri(file, base), "uriBaseId": "%SRCROOT%"}
+    }
+    if region:
+        physical["region"] = region
+    return {"physicalLocation": physical}
+
+
+def _result(finding: Finding, index: dict[str, int], base: str) -> dict[str, object]:
+    result: dict[str, object] = {
+        "ruleId": finding.rule,
+        "level": LEVEL[finding.severity],
+        "message": {"text": finding.message},
+        "properties": {"severity": str(finding.severity), "confidence": str(finding.confidence)},
+    }
+    if finding.rule in index:
+        result["ruleIndex"] = index[finding.rule]
+    if finding.location is not None:
+        loc = finding.location
+        result["locations"] = [
+            _location(loc.file, loc.line, loc.column, loc.end_line, loc.end_column, base)
+        ]
+    return result
+
+
+def _notification(problem: ParseProblem, base: str) -> dict[str, object]:
+    return {
+        "level": "error",
+        "message": {"text": problem.message},
+        "locations": [_location(problem.file, problem.line, 0, 0, 0, base)],
+    }
+
+
+def sarif_document(report: AuditReport, base: str | None = None) -> dict[str, object]:
+    base = str(Path(base).absolute() if base else Path.cwd())
+    rules = all_rules()
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "gotriage",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": "https://pypi.org/project/gotriage/",
+                        "rules": [_rule(rule) for rule in rules],
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(base).as_uri() + "/"}},
+                "invocations": [
+                    {
+                        "executionSuccessful": not report.problems,
+                        "toolExecutionNotifications": [
+                            _notification(p, base) for p in report.problems
+                        ],
+                    }
+                ],
+                "results": [_result(f, index, base) for f in report.findings],
+            }
+        ],
+    }
+
+
+def render_sarif(report: AuditReport, base: str | None = None) -> str:
+    return json.dumps(sarif_document(report, base), indent=2, ensure_ascii=False) + "\n"
