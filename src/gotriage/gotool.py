@@ -137,14 +137,14 @@ def run_program(
     )
     running = RunningProgram(process, {})
     try:
-        running.addresses = _await_ready(process, startup_timeout, running.output)
+        running.addresses = _await_ready(process, binary.name, startup_timeout, running.output)
         yield running
     finally:
         running.stop()
 
 
 def _await_ready(
-    process: subprocess.Popen[str], timeout: float, output: list[str]
+    process: subprocess.Popen[str], name: str, timeout: float, output: list[str]
 ) -> dict[str, str]:
     """Read ``NAME URL`` lines until ``ready``; a reader thread keeps the wait bounded."""
     addresses: dict[str, str] = {}
@@ -167,9 +167,9 @@ def _await_ready(
     deadline = time.monotonic() + timeout
     while not done.wait(0.05):
         if time.monotonic() > deadline:
-            raise ToolchainError(f"{process.args[0]} did not report ready within {timeout:.0f}s")
+            raise ToolchainError(f"{name} did not report ready within {timeout:.0f}s")
     if "ready" not in output:
         raise ToolchainError(
-            f"{process.args[0]} exited before it was ready (exit code {process.poll()})"
+            f"{name} exited before it was ready (exit code {process.poll()})"
         )
     return dict(addresses)
