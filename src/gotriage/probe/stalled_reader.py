@@ -49,17 +49,19 @@ async def _drain(conn: Connection) -> str:
     return "sending"
 
 
-async def _stall(session: Session, path: str, stall: float) -> str:
+async def _stall(session: Session, path: str, stall: float) -> tuple[str, float]:
+    """The response after ``stall`` s unread, and when that was seen (s after sending)."""
     conn = await connect(session, receive_buffer=RECEIVE_BUFFER)
     if isinstance(conn, str):
-        return "error: " + conn
+        return "error: " + conn, 0.0
     try:
         conn.expect_response("GET", path, session.host_headers())
+        sent = monotonic()
         if not await conn.send(session.request_head("GET", path, "\r\n")):
-            return "truncated"
+            return "truncated", monotonic() - sent
         await asyncio.sleep(stall)
         outcome = await bounded(_drain(conn), monotonic() + DRAIN_TIME)
-        return outcome or "sending"
+        return outcome or "sending", monotonic() - sent
     finally:
         conn.abort()
 
@@ -75,13 +77,13 @@ async def measure(session: Session, options: ProbeOptions) -> Measurement:
     path = options.large_path
     plan = stalls(options.max_wait)
     tasks = [background(_stall(session, path, s)) for s in plan]
-    found: tuple[int, str] | None = None
+    found: tuple[int, str, float] | None = None
     try:
         for index, task in enumerate(tasks):
-            outcome = await task
+            outcome, seen = await task
             # a complete response on the first stall means the stall never blocked the server
             if outcome not in ("sending", "complete") or (index == 0 and outcome == "complete"):
-                found = (index, outcome)
+                found = (index, outcome, seen)
                 break
     finally:
         for task in tasks:
@@ -97,7 +99,7 @@ async def measure(session: Session, options: ProbeOptions) -> Measurement:
             f"{options.max_wait:g} s",
             attempts=len(plan),
         )
-    index, outcome = found
+    index, outcome, seen = found
     if outcome.startswith("error: "):
         return error(NAME, Unit.SECONDS, outcome.removeprefix("error: "), index + 1)
     if outcome == "complete":
@@ -114,15 +116,18 @@ async def measure(session: Session, options: ProbeOptions) -> Measurement:
             "the target stopped accepting connections during the measurement",
             index + 1,
         )
+    # Not cut after the previous stall; cut when this one's drain ended (the cut may have
+    # come while draining, so the drain's end, not the stall, is the upper bound).
     previous = plan[index - 1] if index else 0.0
+    upper = max(seen, plan[index])
     return Measurement(
         NAME,
         Status.MEASURED,
         Unit.SECONDS,
-        value=round((plan[index] + previous) / 2, 3),
-        precision=round((plan[index] - previous) / 2, 3),
+        value=round((upper + previous) / 2, 3),
+        precision=round((upper - previous) / 2, 3),
         outcome="abandoned",
         detail=f"the response was cut for a client that stopped reading for {plan[index]:g} s "
-        f"but not for {previous:g} s",
+        f"(seen {seen:.2f} s after the request) but not for {previous:g} s",
         attempts=index + 1,
     )
