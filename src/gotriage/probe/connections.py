@@ -26,6 +26,7 @@ class _Held:
         self.open = 0
         self.peak = 0
         self.closed_by_server = 0
+        self.failed = 0
         self.refused = ""
 
     def opened(self) -> None:
@@ -46,6 +47,7 @@ async def _hold(session: Session, held: _Held, conns: list[Connection]) -> None:
     path = session.target.path
     conn.expect_response("GET", path, session.host_headers())
     if not await conn.send(session.request_head("GET", path)):
+        held.failed += 1
         return
     held.opened()
     await conn.answer_or_close()  # any answer or close ends the hold
@@ -78,7 +80,10 @@ async def measure(session: Session, options: ProbeOptions) -> Measurement:
             watchers.extend(background(_hold(session, held, conns)) for _ in range(batch))
             # let this batch connect before the next one
             deadline = monotonic() + 5.0
-            while held.open + held.closed_by_server < started + batch and monotonic() < deadline:
+            while (
+                held.open + held.closed_by_server + held.failed < started + batch
+                and monotonic() < deadline
+            ):
                 if held.refused or all(w.done() for w in watchers[started:]):
                     break
                 await asyncio.sleep(0.01)

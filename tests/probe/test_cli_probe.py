@@ -1,0 +1,99 @@
+"""`gotriage probe` on the command line: usage errors, refusals and unreachable targets exit 2."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from gotriage.cli import main
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["http://192.0.2.1/"], "not a loopback address"),
+        (["http://127.0.0.1:1/", "--require", "header-timeout<=soon"], "not a duration"),
+        (["http://127.0.0.1:1/", "--require", "header-timeout"], "malformed requirement"),
+        (["http://127.0.0.1:1/", "--only", "header-timeout,latency"], "unknown measurement"),
+        (
+            ["http://127.0.0.1:1/", "--only", "idle-timeout", "--require", "max-body<=1MiB"],
+            "--only leaves out max-body",
+        ),
+        (["ftp://127.0.0.1/"], "http:// or https://"),
+    ],
+)
+def test_usage_errors_exit_2(capsys, args, message):
+    assert main(["probe", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--max-wait", "forever"],
+        ["--max-body", "lots"],
+        ["--max-connections", "0"],
+        ["--body-path", "upload"],
+        ["--format", "xml"],
+    ],
+)
+def test_bad_option_values_exit_2(capsys, args):
+    with pytest.raises(SystemExit) as exc:
+        main(["probe", "http://127.0.0.1:1/", *args])
+    assert exc.value.code == 2
+    assert "error: argument" in capsys.readouterr().err
+
+
+def test_unreachable_target_exits_2(capsys):
+    url = f"http://127.0.0.1:{free_port()}/"
+    assert main(["probe", url, "--max-wait", "1s"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot connect: connection refused" in err
+
+
+def test_self_signed_certificate_needs_insecure(capsys, go_program):
+    with go_program("probeserver", "-tls", "-lifetime=30s") as server:
+        assert main(["probe", server.url("app"), "--only", "max-header"]) == 2
+    assert "use --insecure" in capsys.readouterr().err
+
+
+def test_help_documents_exit_codes(capsys):
+    with pytest.raises(SystemExit):
+        main(["probe", "--help"])
+    out = capsys.readouterr().out
+    for words in ("--confirm-owned", "--require", "exit codes", "header-timeout"):
+        assert words in out
+
+
+def test_only_and_require_end_to_end(capsys, go_program):
+    with go_program("probeserver", "-read-header-timeout=0.5s", "-lifetime=30s") as server:
+        code = main(
+            [
+                "probe",
+                server.url("app"),
+                "--only",
+                "header-timeout,max-header",
+                "--require",
+                "header-timeout<=1s",
+                "--require",
+                "max-header<=1MiB",
+                "--max-wait",
+                "2s",
+                "--color",
+                "never",
+            ]
+        )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "header timeout" in out and "largest header accepted" in out
+    assert "idle keep-alive" not in out
+    assert out.count("met ") == 2
