@@ -276,7 +276,7 @@ def audit_source(
         if not rule_class.applies_to(ctx):
             continue
         for dependency in (*rule_class.uses, rule_class):
-            if dependency not in seen:
+            if dependency not in seen and dependency.applies_to(ctx):
                 seen.add(dependency)
                 active.append(dependency(ctx))
     by_type: dict[str, list[Rule]] = defaultdict(list)

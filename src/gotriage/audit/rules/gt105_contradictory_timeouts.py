@@ -66,8 +66,11 @@ class ContradictoryTimeouts(Rule):
                     f"ReadHeaderTimeout ({format_duration(header)}) is longer than ReadTimeout "
                     f"({format_duration(read)}): ReadTimeout cuts the header read first",
                 )
-            if "WriteTimeout" in server.fields:
-                self.ctx.facts["write_timeouts"].append(server.value_of(self.ctx, "WriteTimeout"))
+            # A server without WriteTimeout records 0: no deadline, any handler limit works.
+            write = (
+                server.value_of(self.ctx, "WriteTimeout") if "WriteTimeout" in server.fields else 0
+            )
+            self.ctx.facts["write_timeouts"].append(write)
 
     @classmethod
     def resolve_package(cls, facts: dict[str, list[object]]) -> list[Finding]:

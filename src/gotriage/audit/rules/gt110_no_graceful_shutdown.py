@@ -50,8 +50,7 @@ class NoGracefulShutdown(Rule):
     severity = Severity.LOW
     confidence = Confidence.MEDIUM
     fix_hint = "call srv.Shutdown(ctx) on SIGTERM/SIGINT before exiting"
-    imports = (HTTP,)
-    uses = (HTTPValues,)
+    uses = (HTTPValues,)  # every file: Shutdown may be called where net/http is not imported
     call_names = frozenset({*STARTS, "Shutdown", "RegisterOnShutdown"})
 
     def __init__(self, ctx: object) -> None:
@@ -61,7 +60,7 @@ class NoGracefulShutdown(Rule):
     def visit_call(self, node: Node, qualifier: str, name: str) -> None:
         if name in ("Shutdown", "RegisterOnShutdown"):
             self.ctx.facts[SHUTDOWN_FACT].append(True)
-        elif qualifier and not self.ctx.is_pkg(qualifier, HTTP):
+        elif qualifier and self.ctx.imports_path(HTTP) and not self.ctx.is_pkg(qualifier, HTTP):
             self._starts.append((node, qualifier, name))
 
     def finish(self) -> None:

@@ -177,7 +177,11 @@ def _receiver_leaves(
             )
         return None
     for node in descendants(body):
-        if node.type == "return_statement" and go.end_byte <= node.start_byte < first.start_byte:
+        if (
+            node.type == "return_statement"
+            and go.end_byte <= node.start_byte < first.start_byte
+            and not is_within(first, node)
+        ):
             return (
                 f"the function returns at line {line_of(node)} before receiving",
                 Confidence.MEDIUM,

@@ -123,6 +123,8 @@ class LostCancel(Rule):
             if node.start_byte < statement.end_byte:
                 continue
             use = node.parent
+            if _assigned_to_blank(node):
+                continue  # `_ = cancel` only silences the compiler
             if (
                 use is None
                 or use.type != "call_expression"
@@ -171,6 +173,19 @@ class LostCancel(Rule):
                     f"{cancel}() is not called before the function ends",
                     confidence=Confidence.MEDIUM,
                 )
+
+
+def _assigned_to_blank(node: Node) -> bool:
+    values = node.parent
+    owner = values.parent if values is not None else None
+    if values is None or owner is None or owner.type != "assignment_statement":
+        return False
+    left = owner.child_by_field_name("left")
+    return (
+        left is not None
+        and not same(left, values)
+        and all(text(target) == "_" for target in left.named_children)
+    )
 
 
 def _deferred_literal(literal: Node) -> bool:

@@ -13,8 +13,8 @@ class WaitGroupAddInGoroutine(Rule):
     Why it matters: ``wg.Wait()`` in the parent can run before the new goroutine has called
     ``Add``; it then sees a zero counter and returns while work is still running. The parent
     goes on to close channels or release resources the goroutine still uses (panics, lost
-    results), or returns and leaves the goroutine running unaccounted for. ``go vet`` does not
-    catch this.
+    results), or returns and leaves the goroutine running unaccounted for. (``go vet`` reports
+    this too from Go 1.25 on; this rule covers older toolchains and code that is not built.)
 
     Bad::
 

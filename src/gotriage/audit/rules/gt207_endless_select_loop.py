@@ -89,7 +89,9 @@ class EndlessSelectLoop(Rule):
         if body is None:
             return
         for loop in block_statements(body):
-            target = loop.named_child(0) if loop.type == "labeled_statement" else loop
+            target = loop
+            if loop.type == "labeled_statement":
+                target = next((c for c in loop.named_children if c.type == "for_statement"), None)
             if target is None or target.type != "for_statement" or target.id in self._seen:
                 continue
             if target.child_by_field_name("body") is None or _has_clause(target):
@@ -124,7 +126,7 @@ def _can_end(loop: Node, body: Node, label: str) -> bool:
         if kind == "call_expression" and call_parts(node)[1] in EXIT_CALLS:
             return True
         if kind == "break_statement":
-            target = node.named_child(0)
+            target = node.named_child(0) if node.named_child_count else None
             if target is not None:
                 if text(target) == label:
                     return True

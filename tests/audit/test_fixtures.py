@@ -1,0 +1,53 @@
+"""Every rule against its Go fixture packages: the findings are exactly the ``// want`` marks.
+
+tests/go/audit/<rule-name>/<package>/ holds packages of the fixture module; each is audited with
+only the rule its directory names, and every line without a mark must stay silent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gotriage.audit.config import AuditConfig
+from gotriage.audit.registry import all_rules, rule_by_id
+from gotriage.audit.runner import audit_files
+
+from audit_fixtures import FIXTURES, GO_MODULE, expected_marks, fixture_packages
+
+PACKAGES = fixture_packages()
+
+
+def audit_package(package: Path, rule_id: str):
+    files = [str(p) for p in sorted(package.glob("*.go"))]
+    return audit_files(files, AuditConfig(enable=(rule_id,)), jobs=1)
+
+
+@pytest.mark.parametrize("package", PACKAGES, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_findings_match_want_marks(package):
+    rule = rule_by_id(package.relative_to(FIXTURES).parts[0])
+    report = audit_package(package, rule.id)
+    assert report.problems == []
+    found = {(Path(f.location.file).name, f.location.line, f.rule) for f in report.findings}
+    assert found == expected_marks(package)
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.id)
+def test_every_rule_has_bad_and_good_fixtures(rule):
+    directory = FIXTURES / rule.name
+    assert (directory / "good").is_dir(), f"no good fixture for {rule.id}"
+    assert expected_marks(directory / "bad"), f"no marked bad case for {rule.id}"
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.id)
+def test_rule_documentation_has_examples(rule):
+    doc = rule.__doc__ or ""
+    assert rule.title and rule.name
+    assert "Bad::" in doc and "Good::" in doc and "How to fix" in doc
+
+
+def test_fixtures_compile_and_good_packages_vet_clean(go_toolchain):
+    go_toolchain.run(["build", "./audit/..."], GO_MODULE)
+    clean = ["./" + str(p.relative_to(GO_MODULE)) for p in PACKAGES if p.name != "bad"]
+    go_toolchain.run(["vet", *clean], GO_MODULE)

@@ -1,0 +1,45 @@
+package good
+
+import (
+	"errors"
+	"sync"
+)
+
+type cache struct {
+	mu   sync.Mutex
+	data map[string]string
+}
+
+func (c *cache) deferred(key string) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.data[key]
+	if !ok {
+		return "", errors.New("missing")
+	}
+	return v, nil
+}
+
+func (c *cache) unlockEachPath(key string) (string, error) {
+	c.mu.Lock()
+	v, ok := c.data[key]
+	if !ok {
+		c.mu.Unlock()
+		return "", errors.New("missing")
+	}
+	c.mu.Unlock()
+	return v, nil
+}
+
+// lockedGet returns with the lock held on purpose; the caller unlocks.
+func (c *cache) lockedGet(key string) string {
+	c.mu.Lock()
+	return c.data[key]
+}
+
+func (c *cache) closure(key string) func() string {
+	c.mu.Lock()
+	f := func() string { return c.data[key] }
+	c.mu.Unlock()
+	return f
+}

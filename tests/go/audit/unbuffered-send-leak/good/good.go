@@ -1,0 +1,60 @@
+package good
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+func slow() string { return "x" }
+
+func buffered() (string, error) {
+	ch := make(chan string, 1)
+	go func() { ch <- slow() }()
+	select {
+	case v := <-ch:
+		return v, nil
+	case <-time.After(time.Second):
+		return "", errors.New("timeout")
+	}
+}
+
+func senderWatchesContext(ctx context.Context) (string, error) {
+	ch := make(chan string)
+	go func() {
+		select {
+		case ch <- slow():
+		case <-ctx.Done():
+		}
+	}()
+	select {
+	case v := <-ch:
+		return v, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+func alwaysReceives() string {
+	ch := make(chan string)
+	go func() { ch <- slow() }()
+	return <-ch
+}
+
+func loopKeepsReceiving(ticks <-chan time.Time) string {
+	ch := make(chan string)
+	go func() { ch <- slow() }()
+	for {
+		select {
+		case v := <-ch:
+			return v
+		case <-ticks:
+		}
+	}
+}
+
+func passedOn(consume func(<-chan string)) {
+	ch := make(chan string)
+	go func() { ch <- slow() }()
+	consume(ch)
+}
