@@ -367,7 +367,7 @@ def test_empty_input():
 
 FRAGMENTS = [
     "goroutine 1 [running]:",
-    "goroutine 17 gp=0xc000 m=nil [chan send (leaked), 3 minutes, locked to thread]: {a: b}",
+    "goroutine 17 gp=0xc000 m=nil [chan send (leaked), 3 minutes, locked to thread] {a: b}:",
     "goroutine 2 [select]: {",
     "goroutine x [",
     "main.main()",

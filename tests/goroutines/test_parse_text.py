@@ -31,7 +31,7 @@ HEADERS = [
         (10, "chan receive (durable)", None, False, False, ()),
     ),
     (
-        'goroutine 11 [select]: {span: abc, "user agent": "curl/8.0"}',
+        'goroutine 11 [select] {span: abc, "user agent": "curl/8.0"}:',
         (11, "select", None, False, False, (("span", "abc"), ("user agent", "curl/8.0"))),
     ),
     (
@@ -46,7 +46,8 @@ NOT_HEADERS = [
     "goroutine 1 running:",
     "goroutine x [running]:",
     "goroutine 1 [running]: trailing",
-    "goroutine 1 [running]: {unclosed",
+    "goroutine 1 [running] {unclosed:",
+    "goroutine 1 [running]: {a: b}",
     "goroutine 1 extra [running]:",
     "goroutine 1",
 ]

@@ -2,7 +2,7 @@
 
 The grammar is the one ``runtime/traceback.go`` prints, Go 1.13 to 1.27::
 
-    goroutine 7 [chan send (leaked), 12 minutes, locked to thread]: {k: v}
+    goroutine 7 [chan send (leaked), 12 minutes, locked to thread] {k: v}:
     goroutine 7 gp=0xc000007c00 m=3 mp=0xc000100008 [running]:    (GOTRACEBACK=system, crashes)
     main.(*Server).serve(0xc000010000, {0x5f1e20?, 0xc0000a4000})  function line, then its file
     \t/src/server.go:123 +0x1e fp=0xc0000a5f50 sp=0xc0000a5f30 pc=0x4a1b3e
@@ -150,15 +150,10 @@ def parse_header(line: str) -> tuple | None:
         tail = tail[:-1]
     labels: tuple[tuple[str, str], ...] = ()
     if tail != ":":
-        if not tail.startswith(": {") and not tail.startswith(" {"):
+        # Go 1.27 prints labels between the bracket and the colon: "[select] {k: v}:".
+        if not tail.startswith(" {") or not tail.endswith("}:"):
             return None
-        if tail.startswith(": {"):  # printed as "]: {...}" by no release; accepted for safety
-            body = tail[2:]
-        else:
-            if not tail.endswith(":"):
-                return None
-            body = tail[1:-1]
-        parsed = parse_label_set(body)
+        parsed = parse_label_set(tail[1:-1])
         if parsed is None:
             return None
         labels = parsed
