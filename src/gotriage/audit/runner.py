@@ -154,8 +154,11 @@ def audit_files(
     *,
     jobs: int | None = None,
     fix: bool = False,
+    applied: bool = False,
     advance: Callable[[int], None] | None = None,
 ) -> AuditReport:
+    """Audit ``files``. With ``fix`` the report carries the rewritten files; with ``applied``
+    too (the rewrite is written), findings the rewrite resolves are left out."""
     rules = tuple(r for r in all_rules() if config.rule_enabled(r.id))
     rule_ids = tuple(r.id for r in rules)
     work = [(f, go_version_for(str(Path(f).resolve().parent))) for f in files]
@@ -176,7 +179,7 @@ def audit_files(
                 results.extend(future.result())
                 if advance:
                     advance(len(chunk))
-    return _assemble(results, rules, fix)
+    return _assemble(results, rules, fix and applied)
 
 
 def _assemble(results: list[FileResult], rules: tuple[type[Rule], ...], fix: bool) -> AuditReport:
@@ -259,10 +262,11 @@ def audit_paths(
     jobs: int | None = None,
     include_tests: bool = False,
     fix: bool = False,
+    applied: bool = False,
     advance: Callable[[int], None] | None = None,
     on_files: Callable[[int], None] | None = None,
 ) -> AuditReport:
     files = discover(paths, config, include_tests=include_tests)
     if on_files:
         on_files(len(files))
-    return audit_files(files, config, jobs=jobs, fix=fix, advance=advance)
+    return audit_files(files, config, jobs=jobs, fix=fix, applied=applied, advance=advance)

@@ -155,6 +155,7 @@ def _audit(args: argparse.Namespace, paths: list[str], config: AuditConfig) -> A
             jobs=args.jobs,
             include_tests=args.include_tests,
             fix=args.fix or args.diff,
+            applied=args.fix,
             advance=bar.advance,
             on_files=lambda total: bar.update(total=total),
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections import Counter
+from collections.abc import Iterable
 
 from rich.console import Console
 from rich.markup import escape
@@ -131,15 +132,24 @@ def render_explanation(rule: type[Rule], console: Console) -> None:
     console.out(documentation(rule), highlight=False)
 
 
+def _newline_terminated(lines: Iterable[str]) -> Iterable[str]:
+    for line in lines:
+        yield line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+
+
 def render_diff(report: AuditReport, console: Console) -> None:
     for path, (old, new) in sorted(report.fixed.items()):
         name = display_path(path)
         lines = difflib.unified_diff(
             old.decode("utf-8", "replace").splitlines(keepends=True),
             new.decode("utf-8", "replace").splitlines(keepends=True),
-            fromfile=f"a/{name}",
-            tofile=f"b/{name}",
+            fromfile=name if name.startswith("/") else f"a/{name}",
+            tofile=name if name.startswith("/") else f"b/{name}",
         )
+        if not console.is_terminal:
+            # Piped: the exact bytes (tabs kept), so the output can be fed to patch.
+            console.file.write("".join(_newline_terminated(lines)))
+            continue
         for line in lines:
             line = line.rstrip("\n")
             style = "green" if line.startswith("+") else "red" if line.startswith("-") else ""
