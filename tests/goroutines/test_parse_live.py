@@ -330,3 +330,15 @@ def test_panic_inside_a_log(go_bin):
     assert parsed.goroutines == expected.goroutines
     assert parsed.report.context == expected.report.context
     assert parsed.report.issues == []
+
+
+def test_stack_overflow(go_bin):
+    parsed = parse(run_crash(go_bin, "overflow"))
+    assert parsed.report.context[0].startswith("runtime: goroutine stack exceeds 1048576-byte")
+    assert parsed.report.context[-1] == "fatal error: stack overflow"
+    first = parsed.goroutines[0]  # the "runtime stack:" frames before it belong to no goroutine
+    assert first.id == 1 and first.state == "running" and first.frames_elided
+    # The innermost frame stops at the function's stack check, on its "func" line.
+    assert first.frames[0].line == MARKS["overflow"] - 1 and at(first.frames[1], "overflow")
+    assert len(first.frames) == 100
+    assert parsed.report.issues == []

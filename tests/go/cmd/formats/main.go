@@ -10,6 +10,8 @@
 //	-mode=segv      park the goroutines, then dereference a nil pointer in main
 //	-mode=deadlock  park the goroutines on channels only, then block main: the runtime reports
 //	                "fatal error: all goroutines are asleep - deadlock!"
+//	-mode=overflow  recurse without end under a 1 MiB stack cap: "fatal error: stack overflow",
+//	                with a "runtime stack:" section before the goroutines
 package main
 
 import (
@@ -18,6 +20,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"sync"
 	"time"
@@ -26,7 +29,7 @@ import (
 )
 
 var (
-	mode  = flag.String("mode", "block", "block, panic, segv or deadlock")
+	mode  = flag.String("mode", "block", "block, panic, segv, deadlock or overflow")
 	depth = flag.Int("depth", 150, "recursion depth of the deep goroutine")
 	crowd = flag.Int("crowd", 0, "extra goroutines to park in block mode, for large dumps")
 )
@@ -160,6 +163,11 @@ func park(channelsOnly bool) {
 	}
 }
 
+//go:noinline
+func bottomless(n int) int {
+	return bottomless(n+1) + 1 // at: overflow
+}
+
 type message struct{ text string }
 
 func explode(m *message) string {
@@ -186,6 +194,10 @@ func main() {
 		park(false)
 		var m *message
 		fmt.Println(explode(m))
+	case "overflow":
+		park(false)
+		debug.SetMaxStack(1 << 20)
+		fmt.Println(bottomless(0))
 	case "deadlock":
 		park(true)
 		<-make(chan int) // at: deadlock-main
