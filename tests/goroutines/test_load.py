@@ -138,3 +138,14 @@ def test_text_without_goroutines():
 def test_malformed_debug1_header_has_a_line_number():
     with pytest.raises(InputError, match=r"^dump:2: expected 'goroutine profile: total N'"):
         ids([b"\ngoroutine profile: total many\n"], source="dump")
+
+
+def test_debug1_after_a_preamble():
+    data = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"goroutine profile: total 2\n2 @ 0x1 0x2\n#\t0x1\tmain.f+0x1\t/src/main.go:3\n"
+    )
+    report = ParseReport()
+    (record,) = iter_goroutines([data], report)
+    assert record.count == 2 and record.frames[0].line == 3
+    assert report.format is DumpFormat.DEBUG1 and report.lines == 6 and report.issues == []

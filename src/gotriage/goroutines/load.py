@@ -134,13 +134,15 @@ def iter_goroutines(
     it = iter(chunks)
     head = b""
     exhausted = False
-    while detect.first_text_line(head) is None and len(head) < _HEAD_BYTES:
+    while len(head) < _HEAD_BYTES:
         chunk = next(it, None)
         if chunk is None:
             exhausted = True
             break
         head += chunk
         if head[:2] == detect.GZIP_MAGIC or detect.looks_binary(head):
+            break
+        if b"\n" in chunk and detect.first_text_line(head) is not None:
             break
     if not head.strip():
         raise InputError(f"empty input: {detect.EXPECTED}", source=source)
@@ -149,14 +151,28 @@ def iter_goroutines(
     if fmt is DumpFormat.PROTO:
         yield from _proto(head, it, report, source, max_proto_bytes)
         return
+    lines = _lines(head, it, report)
+    parser: parse_text.TracebackParser | parse_debug1.Debug1Parser
     if fmt is DumpFormat.TRACEBACK:
-        parser: parse_text.TracebackParser | parse_debug1.Debug1Parser = parse_text.TracebackParser(
-            report
-        )
+        parser = parse_text.TracebackParser(report)
+        # Until the first goroutine header, a debug=1 header may still turn up after some
+        # preamble (an HTTP response saved with its headers, a note at the top of the file).
+        for line in lines:
+            if line.startswith("goroutine") and parse_debug1.header_format(line) is not None:
+                parser = parse_debug1.Debug1Parser(
+                    report, source=source, first_line=parser.lineno + 1
+                )
+                parser.feed(line)
+                break
+            done = parser.feed(line)
+            if done is not None:
+                yield done
+            if parser.headers:
+                break
     else:
         parser = parse_debug1.Debug1Parser(report, source=source)
     feed = parser.feed
-    for line in _lines(head, it, report):
+    for line in lines:
         done = feed(line)
         if done is not None:
             yield done
