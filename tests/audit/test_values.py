@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gotriage.audit.engine import FileContext, _read_imports
 from gotriage.audit.config import AuditConfig
+from gotriage.audit.engine import FileContext, _read_imports
 from gotriage.audit.syntax import new_parser
 from gotriage.audit.values import format_duration
 

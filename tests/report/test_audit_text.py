@@ -15,8 +15,8 @@ def test_text_shows_line_in_context(capsys):
     out = capsys.readouterr().out
     assert code == 0  # GT204 is low severity: below the default --fail-on medium
     assert "bad.go:8:12 GT204 [low]" in out
-    assert "  > 8 |     for range time.Tick(time.Second) {" in out
-    assert "    7 | func (w *worker) run() {" in out
+    assert "  >  8 |     for range time.Tick(time.Second) {" in out
+    assert "     7 | func (w *worker) run() {" in out
     assert "fix: use time.NewTicker" in out
     assert "2 findings (2 low) in 1 files" in out
     assert "\x1b[" not in out
