@@ -235,6 +235,13 @@ TABLE = [
         goroutines=[dict(id=1), dict(id=2, state="chan receive", frames=())],
     ),
     Case(
+        "truncated_fileline.txt",
+        issues=[7],
+        junk=False,
+        goroutines=[dict(id=1), dict(id=2, state="chan receive", frames=())],
+    ),
+    Case("truncated_in_header.txt", issues=[5], junk=False, goroutines=[dict(id=1)]),
+    Case(
         "debug1_go113.txt",
         format=DumpFormat.DEBUG1,
         goroutines=[

@@ -218,6 +218,7 @@ class TracebackParser:
         self._pending_line = 0
         self._in_context = False  # the last line outside goroutines was a context line
         self._frames: dict[tuple[str, ...], Frame] = {}
+        self._bad_file_line = 0  # the last line that should have been a frame's file line
         self._closed = False
 
     # -- public ------------------------------------------------------------------------------
@@ -255,6 +256,10 @@ class TracebackParser:
                 self._in_context = False
                 self._cur = _Open(header, self.lineno)
                 return done
+            if line[10:11].isdigit():  # "goroutine 12 [chan rece": damaged or cut short
+                done = self._finish()
+                self._issue(self.lineno, "malformed goroutine header", line)
+                return done
         cur = self._cur
         if cur is None:
             self._outside(line)
@@ -282,18 +287,22 @@ class TracebackParser:
             return None
         self._closed = True
         cur = self._cur
-        if self._pending is not None:
-            pending = self._pending
+        pending = self._pending
+        self._pending = None
+        if cur is None:
+            pass
+        elif pending is not None:
             paren = pending.find("(")
             # A function line cut short, not a trailing line such as "exit status 2".
-            if cur is not None and not cur.suspended and paren > 0 and " " not in pending[:paren]:
+            if not cur.suspended and paren > 0 and " " not in pending[:paren]:
                 self._issue(
-                    self._pending_line,
+                    self.lineno,
                     f"input ends inside goroutine {cur.id}: a frame has no file line",
-                    self._pending,
+                    pending,
                 )
-            self._pending = None
-        elif cur is not None and not cur.frames and not cur.unavailable and not cur.suspended:
+        elif self._bad_file_line == self.lineno:
+            self._issue(self.lineno, f"input ends inside goroutine {cur.id}: frame cut short", "")
+        elif not cur.frames and not cur.unavailable and not cur.suspended:
             self._issue(cur.line, f"input ends inside goroutine {cur.id}: no frames", "")
         return self._finish()
 
@@ -379,6 +388,7 @@ class TracebackParser:
             return
         frame = self._frame(head, file_line, bare=False)
         if frame is None:
+            self._bad_file_line = self.lineno
             self._junk(self._pending_line, head)
             self._junk(self.lineno, file_line)
             return
