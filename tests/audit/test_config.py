@@ -24,7 +24,14 @@ def test_pyproject_audit_table(tmp_path):
     write(
         tmp_path,
         "pyproject.toml",
-        '[tool.gotriage.audit]\ndisable = ["GT103"]\nfail-on = "high"\nmax-header-bytes-min = 1024\n',
+        "\n".join(
+            [
+                "[tool.gotriage.audit]",
+                'disable = ["GT103"]',
+                'fail-on = "high"',
+                "max-header-bytes-min = 1024",
+            ]
+        ),
     )
     (tmp_path / "src").mkdir()
     path = find_config(tmp_path / "src")

@@ -124,6 +124,12 @@ def test_aliased_http_import_is_resolved():
 
 
 def test_shadowed_name_is_not_net_http():
-    source = b'package p\n\ntype http struct{}\n\nfunc (http) Get(string) {}\n\nfunc f(h http) { h.Get("x") }\n'
+    lines = [
+        "package p",
+        "type http struct{}",
+        "func (http) Get(string) {}",
+        'func f(h http) { h.Get("x") }',
+    ]
+    source = "\n\n".join(lines).encode()
     result = audit_source("a.go", source, list(all_rules()), AuditConfig())
     assert result.findings == []
