@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import threading
 
 import pytest
 
@@ -97,3 +99,53 @@ def test_only_and_require_end_to_end(capsys, go_program):
     assert "header timeout" in out and "largest header accepted" in out
     assert "idle keep-alive" not in out
     assert out.count("met ") == 2
+
+
+def test_http_to_an_https_server_says_so(capsys, go_program):
+    with go_program("probeserver", "-tls", "-lifetime=30s") as server:
+        url = server.url("app").replace("https://", "http://")
+        assert main(["probe", url, "--only", "header-timeout"]) == 2
+    assert "the server speaks https; use https://" in capsys.readouterr().err
+
+
+def test_a_server_that_is_not_http(capsys):
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+
+        def answer_once() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(1024)
+                conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+
+        thread = threading.Thread(target=answer_once)
+        thread.start()
+        try:
+            assert main(["probe", f"http://127.0.0.1:{port}/", "--max-wait", "1s"]) == 2
+        finally:
+            thread.join(timeout=10)
+    assert "is not HTTP/1.1" in capsys.readouterr().err
+
+
+def test_a_connection_cap_that_slow_clients_fill_is_bad(capsys, go_program):
+    with go_program("probeserver", "-max-conns=8", "-lifetime=30s") as server:
+        code = main(
+            [
+                "probe",
+                server.url("app"),
+                "--only",
+                "connections",
+                "--max-connections",
+                "16",
+                "--format",
+                "json",
+            ]
+        )
+    document = json.loads(capsys.readouterr().out)
+    (connections,) = document["measurements"]
+    assert connections["outcome"] == "not served"
+    assert connections["verdict"] == "bad"
+    assert "ReadHeaderTimeout" in connections["fix"]
+    assert code == 1

@@ -95,7 +95,8 @@ class Connection:
             try:
                 event = self.parser.next_event()
             except h11.RemoteProtocolError as exc:
-                kind = "closed" if self.eof else "invalid"
+                unparsed = self.parser.trailing_data[0]
+                kind = "closed" if self.eof and not unparsed else "invalid"
                 return PeerClosed(kind, monotonic(), str(exc))
             if event is h11.NEED_DATA:
                 if self.eof:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 
 from gotriage.probe.common import background, bounded, connect, error, stop, timeout_measurement
-from gotriage.probe.conn import Connection, Session
+from gotriage.probe.conn import Answer, Connection, Session
 from gotriage.probe.model import Measurement, ProbeOptions, Unit
 
 NAME = "header-timeout"
@@ -40,6 +40,14 @@ async def measure(session: Session, options: ProbeOptions) -> Measurement:
     finally:
         await stop(sender)
         conn.abort()
+    if isinstance(ending, Answer) and ending.status != 408:
+        return error(
+            NAME,
+            Unit.SECONDS,
+            f"answered {ending.status} to a request still being sent after "
+            f"{ending.at - started:.2f} s: a refusal, not a timeout",
+            attempts=1,
+        )
     return await timeout_measurement(
         session, NAME, conn, started, ending, options.max_wait, what="the rest of the header"
     )

@@ -25,7 +25,7 @@ async def read_response(conn: object) -> Answer | PeerClosed:
             return event
         if isinstance(event, h11.Response):
             status = event.status_code
-            keep_alive = not any(
+            keep_alive = event.http_version != b"1.0" and not any(
                 n == b"connection" and b"close" in v.lower() for n, v in event.headers
             )
         elif isinstance(event, h11.EndOfMessage):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
+import h11
+
 from gotriage.errors import FetchError, UsageError
 from gotriage.probe import (
     body_timeout,
@@ -21,14 +23,15 @@ from gotriage.probe import (
     stalled_reader,
     write_timeout,
 )
-from gotriage.probe.common import background, connect, error, stop
-from gotriage.probe.conn import Session, monotonic
+from gotriage.probe.common import background, bounded, connect, error, stop
+from gotriage.probe.conn import Answer, Connection, PeerClosed, Session, monotonic
 from gotriage.probe.model import Measurement, ProbeOptions, ProbeReport, Requirement, Unit
 from gotriage.probe.requirements import UNITS, check
 from gotriage.probe.target import Target, resolve, ssl_context
 from gotriage.probe.verdicts import ORDER, assess
 
 GRACE = 5.0
+REACHABLE_TIMEOUT = 10.0
 
 Measure = Callable[[Session, ProbeOptions], Awaitable[Measurement]]
 MEASUREMENTS: dict[str, Measure] = {
@@ -78,10 +81,7 @@ async def probe_target(
 ) -> ProbeReport:
     session = Session(target, ssl_context(target, insecure=options.insecure))
     started = monotonic()
-    first = await connect(session)
-    if isinstance(first, str):
-        raise FetchError(f"{target.url}: {first}")
-    first.abort()
+    await check_reachable(session)
 
     lag = background(session.watch_loop_lag())
     tasks = {name: background(MEASUREMENTS[name](session, options)) for name in names}
@@ -121,6 +121,44 @@ async def probe_target(
         target_lost=lost,
         notes=notes,
     )
+
+
+async def check_reachable(session: Session) -> None:
+    """One plain GET of the URL: FetchError unless the target answers it in HTTP/1.1."""
+    url = session.target.url
+    conn = await connect(session)
+    if isinstance(conn, str):
+        raise FetchError(f"{url}: {conn}")
+    try:
+        path = session.target.path
+        conn.expect_response("GET", path, session.host_headers())
+        await conn.send(session.request_head("GET", path, "Connection: close\r\n\r\n"))
+        ending = await bounded(conn.answer_or_close(), monotonic() + REACHABLE_TIMEOUT)
+        if isinstance(ending, Answer) and ending.status == 400 and not session.target.tls:
+            # Go's TLS listener answers plain HTTP with a 400 naming HTTPS
+            body = await bounded(_body_start(conn), monotonic() + 1.0)
+            if body and b"HTTPS" in body:
+                raise FetchError(f"{url}: the server speaks https; use https://")
+    finally:
+        conn.abort()
+    if ending is None:
+        raise FetchError(f"{url}: no answer to GET {path} within {REACHABLE_TIMEOUT:g} s")
+    if isinstance(ending, PeerClosed):
+        if ending.kind == "invalid":
+            hint = " (an https server probed with http://?)" if not session.target.tls else ""
+            raise FetchError(f"{url}: the answer to GET {path} is not HTTP/1.1{hint}")
+        raise FetchError(f"{url}: the connection was {ending.kind} without an answer to GET")
+
+
+async def _body_start(conn: Connection, cap: int = 4096) -> bytes:
+    data = b""
+    while len(data) < cap:
+        event = await conn.next_event()
+        if isinstance(event, h11.Data):
+            data += bytes(event.data)
+        elif not isinstance(event, h11.Response):
+            break
+    return data
 
 
 def _result(name: str, task: asyncio.Task[Measurement], options: ProbeOptions) -> Measurement:

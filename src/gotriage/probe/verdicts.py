@@ -139,6 +139,11 @@ def assess(m: Measurement) -> Measurement:
     advice = ADVICE[m.name]
     verdict = verdict_for(m)
     fix = advice.fix if verdict in (Verdict.WARN, Verdict.BAD) else ""
+    if m.name == "connections" and verdict is Verdict.BAD:
+        fix = (
+            "srv := &http.Server{ReadHeaderTimeout: 5 * time.Second}  // slow clients must not "
+            "keep every slot; a cap alone turns them into a denial of service"
+        )
     return m.with_verdict(
         verdict=verdict,
         recommended=recommended(m.name, m.unit),
@@ -166,7 +171,7 @@ def measured_text(m: Measurement) -> str:
 def precision_text(m: Measurement) -> str:
     if m.status not in (Status.MEASURED, Status.NONE) or m.precision is None:
         return ""
-    if m.status is Status.NONE:
+    if m.status is Status.NONE or m.unit is Unit.CONNECTIONS:
         return ""
     return (
         "± " + show(m.precision, m.unit)

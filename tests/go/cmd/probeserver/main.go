@@ -8,6 +8,8 @@
 //	/body   reads the whole request body (through http.MaxBytesReader when -max-body > 0)
 //	/slow   streams one byte every 20ms for -slow, stopping at the first failed write
 //	/large  a -large byte response with a Content-Length, written in 32 KiB chunks
+//
+// With -max-conns N it serves at most N connections at once, as a limiting listener does.
 package main
 
 import (
@@ -26,6 +28,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"gotriage.test/fixtures/internal/fixture"
@@ -41,6 +44,7 @@ var (
 	slow              = flag.Duration("slow", 60*time.Second, "how long /slow streams")
 	large             = flag.Int64("large", 64<<20, "size of the /large response in bytes")
 	useTLS            = flag.Bool("tls", false, "serve https with a self-signed certificate")
+	maxConns          = flag.Int("max-conns", 0, "serve at most this many connections at once; 0: no cap")
 )
 
 func main() {
@@ -63,6 +67,9 @@ func main() {
 		MaxHeaderBytes:    *maxHeaderBytes,
 	}
 	var ln net.Listener = fixture.Listen()
+	if *maxConns > 0 {
+		ln = &limitListener{Listener: ln, slots: make(chan struct{}, *maxConns)}
+	}
 	scheme := "http"
 	if *useTLS {
 		cert, err := selfSigned()
@@ -133,6 +140,35 @@ func handleLarge(w http.ResponseWriter, r *http.Request) {
 		}
 		left -= n
 	}
+}
+
+// limitListener accepts a connection only while fewer than cap(slots) are open, like
+// golang.org/x/net/netutil.LimitListener; the others wait in the kernel's backlog.
+type limitListener struct {
+	net.Listener
+	slots chan struct{}
+}
+
+func (l *limitListener) Accept() (net.Conn, error) {
+	l.slots <- struct{}{}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.slots
+		return nil, err
+	}
+	return &limitConn{Conn: c, release: func() { <-l.slots }}, nil
+}
+
+type limitConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *limitConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
 }
 
 // selfSigned makes a certificate for 127.0.0.1 and localhost, valid for a day.
