@@ -30,9 +30,12 @@ class HTTPValue:
     function: Node | None  # enclosing function, None at package level
     fields: dict[str, Node | None] = field(default_factory=dict)  # field -> value expression
     assigned: set[str] = field(default_factory=set)  # fields set by later assignments
+    opaque: bool = False  # overwritten whole (``*c = *other``): fields unknown, all assumed set
 
     def is_set(self, ctx: FileContext, name: str) -> bool:
         """``name`` is set to something that is not a constant zero."""
+        if self.opaque:
+            return True
         if name not in self.fields:
             return False
         value = ctx.value(self.fields[name])
@@ -84,7 +87,10 @@ class HTTPValues(Rule):
                 return
             targets, values = left.named_children, right.named_children
             for index, target in enumerate(targets):
-                if target.type == "selector_expression":
+                if target.type == "unary_expression" and text(target).startswith("*"):
+                    operand = text(target.child_by_field_name("operand"))
+                    self.assignments.append((operand, "*", None, node))
+                elif target.type == "selector_expression":
                     value = values[index] if len(values) == len(targets) else None
                     operand = text(target.child_by_field_name("operand"))
                     field_name = text(target.child_by_field_name("field"))
@@ -109,6 +115,9 @@ class HTTPValues(Rule):
                 if operand != value.binding:
                     continue
                 if local and not same(enclosing_function(statement), value.function):
+                    continue
+                if field_name == "*":
+                    value.opaque = True
                     continue
                 value.fields[field_name] = assigned
                 value.assigned.add(field_name)

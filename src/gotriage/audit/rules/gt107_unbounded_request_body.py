@@ -124,11 +124,19 @@ class UnboundedRequestBody(Rule):
         )
 
     def _handler(self, node: Node, request: str) -> Node | None:
-        """The enclosing function that takes ``request`` as its ``*http.Request`` parameter."""
+        """The enclosing handler (it takes an ``http.ResponseWriter``) whose ``*http.Request``
+        parameter is ``request``."""
         function = enclosing_function(node)
         while function is not None:
             parameters = function.child_by_field_name("parameters")
-            for parameter in parameters.named_children if parameters is not None else []:
+            params = parameters.named_children if parameters is not None else []
+            if not any(
+                self.ctx.is_type(p.child_by_field_name("type"), HTTP, "ResponseWriter")
+                for p in params
+            ):
+                function = enclosing_function(function)
+                continue
+            for parameter in params:
                 type_node = parameter.child_by_field_name("type")
                 if type_node is None or type_node.type != "pointer_type":
                     continue

@@ -39,10 +39,16 @@ class ClientNoTimeout(Rule):
 
     def finish(self) -> None:
         for client in http_values(self.ctx, "Client"):
-            if not client.is_set(self.ctx, "Timeout"):
-                self.ctx.report(
-                    type(self),
-                    client.node,
-                    "http.Client has no Timeout: a stuck upstream parks the caller forever",
-                    confidence=min(client.confidence, Confidence.MEDIUM, key=lambda c: c.rank),
-                )
+            if client.is_set(self.ctx, "Timeout"):
+                continue
+            confidence = min(client.confidence, Confidence.MEDIUM, key=lambda c: c.rank)
+            transport = client.fields.get("Transport")
+            if transport is not None and b"ResponseHeaderTimeout" in (transport.text or b""):
+                # The wait for the response is bounded; only reading the body is not.
+                confidence = Confidence.LOW
+            self.ctx.report(
+                type(self),
+                client.node,
+                "http.Client has no Timeout: a stuck upstream parks the caller forever",
+                confidence=confidence,
+            )

@@ -112,7 +112,9 @@ def _made_unbuffered(ctx: object, body: Node, name: str, before: int) -> bool:
     for node in descendants(body):
         if node.start_byte >= before:
             break
-        if node.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
+        # Only channels declared here: one assigned to an outer variable may be received
+        # anywhere.
+        if node.type not in ("short_var_declaration", "var_spec"):
             continue
         if node.type == "var_spec":
             targets = node.children_by_field_name("name")

@@ -34,7 +34,8 @@ class LockWithoutUnlock(Rule):
         }
 
     The rule only reports when the same block unlocks later (so the function means to release
-    the lock itself); functions that return with the lock held on purpose stay silent.
+    the lock itself); functions that return with the lock held on purpose, and say so in their
+    doc comment ("locked", "held", "caller must unlock"), stay silent.
 
     How to fix: ``defer mu.Unlock()`` right after ``Lock()``, or unlock before each return.
     """
@@ -62,7 +63,7 @@ class LockWithoutUnlock(Rule):
             if _is_call(sibling, qualifier, unlock):
                 end = index
                 break
-        if end is None:
+        if end is None or _documented_handoff(node):
             return
         between = following[:end]
         for sibling in between:
@@ -77,6 +78,28 @@ class LockWithoutUnlock(Rule):
                         f"{line_of(node)} is released only at line {line_of(following[end])}",
                     )
                     return
+
+
+HANDOFF_WORDS = ("locked", "held", "unlock")
+
+
+def _documented_handoff(node: Node) -> bool:
+    """The function's doc comment says it returns with the lock held ("caller must unlock")."""
+    function = node.parent
+    while function is not None and function.type not in (
+        "function_declaration",
+        "method_declaration",
+    ):
+        function = function.parent
+    comment = function.prev_named_sibling if function is not None else None
+    while comment is not None and comment.type == "comment":
+        if any(
+            word in (comment.text or b"").decode("utf-8", "replace").lower()
+            for word in HANDOFF_WORDS
+        ):
+            return True
+        comment = comment.prev_named_sibling
+    return False
 
 
 def _is_call(statement: Node, receiver: str, method: str, *, deferred: bool = False) -> bool:

@@ -16,3 +16,10 @@ func client(tr http.RoundTripper) *http.Client {
 func fetch(url string) (*http.Response, error) {
 	return shared.Get(url)
 }
+
+// copied takes every field, Timeout included, from a configured client.
+func copied(original *http.Client) *http.Client {
+	c := new(http.Client)
+	*c = *original
+	return c
+}

@@ -43,3 +43,15 @@ func (c *cache) closure(key string) func() string {
 	c.mu.Unlock()
 	return f
 }
+
+// lockedFind returns the entry with c.mu locked when it finds one; the caller must unlock.
+func (c *cache) lockedFind(key string) (string, bool) {
+	for {
+		c.mu.Lock()
+		if v, ok := c.data[key]; ok {
+			return v, true
+		}
+		c.mu.Unlock()
+		return "", false
+	}
+}

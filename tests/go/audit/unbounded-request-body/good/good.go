@@ -35,3 +35,8 @@ func upload(w http.ResponseWriter, r *http.Request) {
 func fetch(resp *http.Response) ([]byte, error) {
 	return io.ReadAll(resp.Body)
 }
+
+// dump is not a handler: it reads a request it was given, for example a client request.
+func dump(req *http.Request) ([]byte, error) {
+	return io.ReadAll(req.Body)
+}

@@ -58,3 +58,13 @@ func passedOn(consume func(<-chan string)) {
 	go func() { ch <- slow() }()
 	consume(ch)
 }
+
+var updates chan struct{}
+
+// outer sends on a package-level channel that other functions receive from.
+func outer() {
+	updates = make(chan struct{})
+	go func() {
+		updates <- struct{}{}
+	}()
+}
