@@ -70,6 +70,20 @@ TABLE = [
         ],
     ),
     Case(
+        "go120_multiline_panic.txt",
+        context=["panic: formats: boom", "second line"],
+        goroutines=[
+            dict(
+                id=1,
+                state="running",
+                frames=(
+                    F("main.fail", "/src/app/main.go", 153, "...", "", True),
+                    F("main.main", "/src/app/main.go", 166, "", "0x1a5"),
+                ),
+            )
+        ],
+    ),
+    Case(
         "go120_sigquit_system.txt",
         context=["SIGQUIT: quit", "PC=0x465f41 m=0 sigcode=0"],
         goroutines=[

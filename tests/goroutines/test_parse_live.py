@@ -320,10 +320,15 @@ def test_deadlock(go_bin):
 def test_panic_inside_a_log(go_bin):
     crash = run_crash(go_bin, "panic").decode()
     expected = parse(crash.encode())
+    # A line right after the panic message would read as more of the message, so the log lines
+    # go before it, after each goroutine, and after the dump.
+    message, first, rest = crash.partition("\n\ngoroutine ")
     log = (
         "2026/11/23 09:00:00 starting (pid 42)\n"
         'level=info msg="listening" addr=127.0.0.1:8080\n'
-        + crash.replace("\n\ngoroutine ", "\n2026/11/23 09:00:01 interleaved (x)\n\ngoroutine ")
+        + message
+        + first
+        + rest.replace("\n\ngoroutine ", "\n2026/11/23 09:00:01 interleaved (x)\n\ngoroutine ")
         + "exit status 2\n2026/11/23 09:00:02 restarting\n"
     )
     parsed = parse(log.encode())

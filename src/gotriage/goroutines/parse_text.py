@@ -341,11 +341,11 @@ class TracebackParser:
             self._add_context(text)
 
     def _outside(self, line: str) -> None:
-        if line.startswith(CONTEXT_PREFIXES):
+        # A context line and the lines up to the next blank line: before Go 1.23 a multi-line
+        # panic message continued without indentation.
+        if self._in_context or line.startswith(CONTEXT_PREFIXES):
             self._add_context(line)
             self._in_context = True
-        else:
-            self._in_context = False
 
     def _add_context(self, line: str) -> None:
         context = self.report.context
