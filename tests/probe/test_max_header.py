@@ -18,4 +18,5 @@ def test_request_head_has_the_asked_size(size):
     assert head.endswith(b"\r\n\r\n") and head.count(b"\r\n\r\n") == 1
     lines = head.split(b"\r\n")
     assert len(lines) < 200  # within Go's default cap of 500 header values
-    assert all(len(line) <= max(4000, size // 190 + 1) for line in lines)
+    # lines of a few KiB; the last may take the few bytes too short for a line of their own
+    assert all(len(line) <= max(4000, size // 190 + 1) + 32 for line in lines)
