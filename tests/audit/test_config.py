@@ -92,3 +92,16 @@ def test_defaults():
     config = AuditConfig()
     assert config.fail_on is Severity.MEDIUM
     assert (config.max_header_bytes_min, config.max_header_bytes_max) == (8192, 8 << 20)
+
+
+def test_go_version_decides_timer_rules(tmp_path, capsys):
+    write(tmp_path, "go.mod", "module example.com/m\n\ngo 1.24\n")
+    write(
+        tmp_path, "t.go", 'package p\n\nimport "time"\n\nfunc f() { _ = time.Tick(time.Second) }\n'
+    )
+    args = ["audit", "--no-config", "--fail-on", "low", "--enable", "GT204", str(tmp_path)]
+    assert main(args) == 0
+    assert main([*args, "--go-version", "1.21"]) == 1
+    assert main([*args, "--go-version", "one"]) == 2
+    write(tmp_path, "go.mod", "module example.com/m\n\ngo 1.22\n")
+    capsys.readouterr()

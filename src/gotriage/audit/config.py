@@ -9,6 +9,7 @@ Keys (all optional; ``-`` and ``_`` are interchangeable)::
     max-header-bytes-min = 8192     # GT106: below this, ordinary headers draw 431s
     max-header-bytes-max = 8388608  # GT106: above this, one connection may pin that much
     multipart-memory-max = 67108864 # GT107: ParseMultipartForm memory considered huge
+    go-version = "1.21"             # Go version the code runs under (default: from go.mod)
 
 In pyproject.toml the keys may also sit directly in ``[tool.gotriage]``; ``[tool.gotriage.audit]``
 wins. In ``.gotriage.toml`` they sit in ``[audit]`` or at the top level.
@@ -32,6 +33,7 @@ _KEYS = {
     "max_header_bytes_min",
     "max_header_bytes_max",
     "multipart_memory_max",
+    "go_version",
 }
 
 
@@ -44,6 +46,7 @@ class AuditConfig:
     max_header_bytes_min: int = 8 << 10
     max_header_bytes_max: int = 8 << 20
     multipart_memory_max: int = 64 << 20
+    go_version: str = ""  # "1.21": overrides the go directive of the nearest go.mod
     root: str = ""  # directory the exclude globs are relative to
     source: str = ""  # the file this came from, "" for defaults
     extra: dict[str, object] = field(default_factory=dict)
@@ -106,11 +109,22 @@ def config_from_mapping(
             values[name] = tuple(value)
         elif name == "fail_on":
             values[name] = parse_severity(str(value))
+        elif name == "go_version":
+            if not isinstance(value, str) or parse_go_version(value) is None:
+                raise InputError(f'{key} must be a Go version such as "1.22"', source=where)
+            values[name] = value
         else:
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise InputError(f"{key} must be a non-negative integer", source=where)
             values[name] = value
     return replace(config, **values)  # type: ignore[arg-type]
+
+
+def parse_go_version(value: str) -> tuple[int, int] | None:
+    parts = value.strip().removeprefix("go").split(".")
+    if len(parts) < 2 or not parts[0].isdigit() or not parts[1].isdigit():
+        return None
+    return int(parts[0]), int(parts[1])
 
 
 def parse_severity(value: str) -> Severity:

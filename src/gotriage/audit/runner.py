@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from gotriage.audit.config import AuditConfig
+from gotriage.audit.config import AuditConfig, parse_go_version
 from gotriage.audit.engine import FileResult, ParseProblem, Rule, attach_lines, audit_source
 from gotriage.audit.registry import all_rules
 from gotriage.audit.syntax import new_parser
@@ -161,7 +161,8 @@ def audit_files(
     too (the rewrite is written), findings the rewrite resolves are left out."""
     rules = tuple(r for r in all_rules() if config.rule_enabled(r.id))
     rule_ids = tuple(r.id for r in rules)
-    work = [(f, go_version_for(str(Path(f).resolve().parent))) for f in files]
+    forced = parse_go_version(config.go_version) if config.go_version else None
+    work = [(f, forced or go_version_for(str(Path(f).resolve().parent))) for f in files]
     jobs = max(1, jobs or os.cpu_count() or 1)
     chunk_size = max(1, min(64, len(work) // (jobs * 8) or 1))
     chunks = [work[i : i + chunk_size] for i in range(0, len(work), chunk_size)]

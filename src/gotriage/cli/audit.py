@@ -7,7 +7,13 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from gotriage.audit.config import AuditConfig, find_config, load_config, parse_severity
+from gotriage.audit.config import (
+    AuditConfig,
+    find_config,
+    load_config,
+    parse_go_version,
+    parse_severity,
+)
 from gotriage.audit.registry import all_rules, rule_by_id
 from gotriage.audit.runner import AuditReport, audit_paths
 from gotriage.errors import InputError, UsageError
@@ -67,6 +73,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="GLOB",
         help="skip files matching GLOB (repeatable)",
     )
+    parser.add_argument(
+        "--go-version",
+        metavar="1.N",
+        help="Go version the code runs under, for version-dependent rules (default: go.mod)",
+    )
     parser.add_argument("--include-tests", action="store_true", help="also audit _test.go files")
     parser.add_argument(
         "--fix", action="store_true", help="add missing http.Server timeouts in place"
@@ -117,6 +128,10 @@ def _config(args: argparse.Namespace, paths: list[str]) -> AuditConfig:
         changes["exclude"] = (*config.exclude, *args.exclude)
     if args.fail_on:
         changes["fail_on"] = parse_severity(args.fail_on)
+    if args.go_version:
+        if parse_go_version(args.go_version) is None:
+            raise UsageError(f"--go-version wants a version such as 1.22, not {args.go_version!r}")
+        changes["go_version"] = args.go_version
     return replace(config, **changes)  # type: ignore[arg-type]
 
 
