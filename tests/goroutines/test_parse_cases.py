@@ -265,7 +265,7 @@ TABLE = [
                 count=2,
                 frames=(F("main.worker", "/home/user/app/worker.go", 31, "", "0x4e"),),
             ),
-            dict(count=1, frames=(F("?", offset="0x7f3b2c1a2b3c"),)),
+            dict(count=1, frames=(F("?", offset="pc=0x7f3b2c1a2b3c"),)),
             dict(count=1, frames=(F("main.main", "/home/user/app/main.go", 40, "", "0x9c"),)),
         ],
     ),

@@ -65,7 +65,7 @@ def test_profile(compress: bool):
         Frame("main.caller[...]", "/src/main.go", 99),
     )
     assert first.labels == (("worker", "w1"), ("n", "7"))
-    assert second.frames == (Frame("?", offset="0x7f00"),)
+    assert second.frames == (Frame("?", offset="pc=0x7f00"),)
     assert report.format is DumpFormat.PROTO and report.goroutines == 4
     assert "wait durations" in report.missing and report.issues == []
 

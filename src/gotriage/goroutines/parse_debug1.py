@@ -73,7 +73,7 @@ class Debug1Parser:
         self._labels: tuple[tuple[str, str], ...] = ()
         self._open = False
         self._record_line = 0
-        self._cache: dict[str, tuple[str, Frame]] = {}
+        self._cache: dict[str, Frame] = {}  # frame line -> Frame, shared between records
         self._closed = False
 
     def feed(self, line: str) -> Goroutine | None:
@@ -160,7 +160,7 @@ class Debug1Parser:
                 return
             pc = parts[0]
             if len(parts) == 1:  # a PC the runtime could not symbolise
-                frame = Frame("?", offset=pc)
+                frame = Frame("?", offset="pc=" + pc)
             elif len(parts) == 3:
                 name, plus, offset = parts[1].rpartition("+")
                 if not plus:
@@ -173,11 +173,10 @@ class Debug1Parser:
             else:
                 self._issue("malformed frame line", line)
                 return
-            cached = (pc, frame)
             if len(self._cache) > 65536:
                 self._cache.clear()
-            self._cache[line] = cached
-        self._frames.append(cached[1])
+            self._cache[line] = cached = frame
+        self._frames.append(cached)
 
     def _finish(self) -> Goroutine | None:
         if not self._open:

@@ -146,7 +146,7 @@ def _samples(
             name, file = functions.get(line.function_id, ("", ""))
             frames.append(Frame(name or "?", file, max(line.line, 0), inlined=i < last))
         if not frames:  # an address without symbols
-            frames.append(Frame("?", offset=hex(loc.address)))
+            frames.append(Frame("?", offset=f"pc={loc.address:#x}"))
         locations[loc.id] = tuple(frames)
     for number, sample in enumerate(profile.sample, 1):
         stack: list[Frame] = []
