@@ -73,13 +73,14 @@ async def measure(session: Session, options: ProbeOptions) -> Measurement:
     held = _Held()
     conns: list[Connection] = []
     watchers: list[asyncio.Task[None]] = []
+    ramp_deadline = monotonic() + options.max_wait
     try:
-        while len(watchers) < limit and not held.refused:
+        while len(watchers) < limit and not held.refused and monotonic() < ramp_deadline:
             batch = min(BATCH, limit - len(watchers))
             started = len(watchers)
             watchers.extend(background(_hold(session, held, conns)) for _ in range(batch))
             # let this batch connect before the next one
-            deadline = monotonic() + 5.0
+            deadline = min(monotonic() + 5.0, ramp_deadline)
             while (
                 held.open + held.closed_by_server + held.failed < started + batch
                 and monotonic() < deadline
