@@ -149,3 +149,24 @@ def test_a_connection_cap_that_slow_clients_fill_is_bad(capsys, go_program):
     assert connections["verdict"] == "bad"
     assert "ReadHeaderTimeout" in connections["fix"]
     assert code == 1
+
+
+def test_a_handler_deadline_answers_503(capsys, go_program):
+    with go_program("probeserver", "-handler-timeout=0.7s", "-lifetime=30s") as server:
+        main(
+            [
+                "probe",
+                server.url("app"),
+                "--only",
+                "write-timeout",
+                "--slow-path",
+                "/slow",
+                "--max-wait",
+                "3s",
+                "--format",
+                "json",
+            ]
+        )
+    (write,) = json.loads(capsys.readouterr().out)["measurements"]
+    assert write["outcome"] == "503"
+    assert abs(write["value"] - 0.7) <= 0.1 + 0.05 * 0.7

@@ -44,6 +44,7 @@ var (
 	slow              = flag.Duration("slow", 60*time.Second, "how long /slow streams")
 	large             = flag.Int64("large", 64<<20, "size of the /large response in bytes")
 	useTLS            = flag.Bool("tls", false, "serve https with a self-signed certificate")
+	handlerTimeout    = flag.Duration("handler-timeout", 0, "wrap /slow in http.TimeoutHandler with this deadline")
 	maxConns          = flag.Int("max-conns", 0, "serve at most this many connections at once; 0: no cap")
 )
 
@@ -55,7 +56,11 @@ func main() {
 		io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("/body", handleBody)
-	mux.HandleFunc("/slow", handleSlow)
+	var slowHandler http.Handler = http.HandlerFunc(handleSlow)
+	if *handlerTimeout > 0 {
+		slowHandler = http.TimeoutHandler(slowHandler, *handlerTimeout, "handler timeout")
+	}
+	mux.Handle("/slow", slowHandler)
 	mux.HandleFunc("/large", handleLarge)
 
 	srv := &http.Server{
