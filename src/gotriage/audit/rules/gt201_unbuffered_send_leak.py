@@ -144,9 +144,13 @@ def _receiver_leaves(
     for node in descendants(body, into_functions=True):
         if node.type != "identifier" or text(node) != name:
             continue
-        if is_within(node, literal) or node.start_byte < go.start_byte:
-            continue
         parent = node.parent
+        if is_within(node, literal):
+            if parent is not None and is_receive(parent):
+                return None  # the goroutine receives too: a ping-pong, not a one-shot result
+            continue
+        if node.start_byte < go.start_byte:
+            continue
         if parent is None or not is_receive(parent):
             return None  # passed on, ranged over, closed, reassigned: not followed
         if not same(enclosing_function(node), enclosing_function(go)):

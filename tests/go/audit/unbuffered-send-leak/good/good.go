@@ -68,3 +68,18 @@ func outer() {
 		updates <- struct{}{}
 	}()
 }
+
+// pingPong: the goroutine both sends and receives, in step with the caller.
+func pingPong(rounds int) {
+	ball := make(chan int)
+	go func() {
+		for i := 0; i < rounds; i++ {
+			ball <- i
+			<-ball
+		}
+	}()
+	for i := 0; i < rounds; i++ {
+		<-ball
+		ball <- i
+	}
+}
