@@ -9,18 +9,18 @@ from __future__ import annotations
 import h11
 
 from gotriage.probe.common import bounded, connect, error, timeout_measurement
-from gotriage.probe.conn import Answer, PeerClosed, Session, monotonic
+from gotriage.probe.conn import Answer, Connection, PeerClosed, Session, monotonic
 from gotriage.probe.model import Measurement, ProbeOptions, Status, Unit
 
 NAME = "idle-timeout"
 RESPONSE_CAP = 8 << 20
 
 
-async def read_response(conn: object) -> Answer | PeerClosed:
+async def read_response(conn: Connection) -> Answer | PeerClosed:
     """Read one whole response (status, body, end); the Answer is stamped at its end."""
     status, keep_alive = 0, True
     while True:
-        event = await conn.next_event()  # type: ignore[attr-defined]
+        event = await conn.next_event()
         if isinstance(event, PeerClosed):
             return event
         if isinstance(event, h11.Response):
@@ -30,7 +30,7 @@ async def read_response(conn: object) -> Answer | PeerClosed:
             )
         elif isinstance(event, h11.EndOfMessage):
             return Answer(status, monotonic(), keep_alive)
-        elif conn.body_bytes > RESPONSE_CAP:  # type: ignore[attr-defined]
+        elif conn.body_bytes > RESPONSE_CAP:
             return PeerClosed("invalid", monotonic(), "response larger than 8 MiB")
 
 

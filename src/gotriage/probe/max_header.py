@@ -26,7 +26,7 @@ def request_head(session: Session, size: int) -> bytes:
     head = session.request_head("GET", session.target.path)
     room = size - len(head) - 2
     line_size = max(4000, -(-room // 190))
-    lines = []
+    lines: list[bytes] = []
     index = 0
     while room > 0:
         prefix = f"X-Gotriage-Pad-{index:03d}: ".encode()

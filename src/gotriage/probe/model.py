@@ -51,7 +51,7 @@ class Measurement:
     fix: str = ""
     implied_setting: float | None = None  # max-header: the MaxHeaderBytes this size implies
 
-    def with_verdict(self, **changes: object) -> Measurement:
+    def with_fields(self, **changes: object) -> Measurement:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 

@@ -8,7 +8,9 @@ within a short grace after it (size searches, connection ramps), the whole run i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+import functools
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 import h11
 
@@ -25,7 +27,7 @@ from gotriage.probe import (
 )
 from gotriage.probe.common import background, bounded, connect, error, stop
 from gotriage.probe.conn import Answer, Connection, PeerClosed, Session, monotonic
-from gotriage.probe.model import Measurement, ProbeOptions, ProbeReport, Requirement, Unit
+from gotriage.probe.model import Measurement, ProbeOptions, ProbeReport, Requirement
 from gotriage.probe.requirements import UNITS, check
 from gotriage.probe.target import Target, resolve, ssl_context
 from gotriage.probe.verdicts import ORDER, assess
@@ -33,7 +35,7 @@ from gotriage.probe.verdicts import ORDER, assess
 GRACE = 5.0
 REACHABLE_TIMEOUT = 10.0
 
-Measure = Callable[[Session, ProbeOptions], Awaitable[Measurement]]
+Measure = Callable[[Session, ProbeOptions], Coroutine[Any, Any, Measurement]]
 MEASUREMENTS: dict[str, Measure] = {
     header_timeout.NAME: header_timeout.measure,
     body_timeout.NAME: body_timeout.measure,
@@ -86,8 +88,9 @@ async def probe_target(
     lag = background(session.watch_loop_lag())
     tasks = {name: background(MEASUREMENTS[name](session, options)) for name in names}
     if on_done is not None:
+        report_done = on_done
         for name, task in tasks.items():
-            task.add_done_callback(lambda _task, name=name: on_done(name))
+            task.add_done_callback(functools.partial(_finished, report_done, name))
     try:
         async with asyncio.timeout(options.max_wait + GRACE):
             await asyncio.wait(tasks.values())
@@ -107,7 +110,7 @@ async def probe_target(
     measurements = tuple(assess(m) for m in results)
     by_name = {m.name: m for m in measurements}
     checked = tuple(check(req, by_name.get(req.name)) for req in requirements)
-    notes = ()
+    notes: tuple[str, ...] = ()
     if lost:
         notes = ("the target stopped accepting connections during the probe",)
     return ProbeReport(
@@ -121,6 +124,10 @@ async def probe_target(
         target_lost=lost,
         notes=notes,
     )
+
+
+def _finished(on_done: Callable[[str], None], name: str, _task: object) -> None:
+    on_done(name)
 
 
 async def check_reachable(session: Session) -> None:
@@ -175,4 +182,4 @@ def _result(name: str, task: asyncio.Task[Measurement], options: ProbeOptions) -
     return task.result()
 
 
-__all__ = ["MEASUREMENTS", "ORDER", "Unit", "probe", "probe_target", "select"]
+__all__ = ["MEASUREMENTS", "ORDER", "probe", "probe_target", "select"]

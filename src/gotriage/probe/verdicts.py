@@ -144,7 +144,7 @@ def assess(m: Measurement) -> Measurement:
             "srv := &http.Server{ReadHeaderTimeout: 5 * time.Second}  // slow clients must not "
             "keep every slot; a cap alone turns them into a denial of service"
         )
-    return m.with_verdict(
+    return m.with_fields(
         verdict=verdict,
         recommended=recommended(m.name, m.unit),
         go_field=advice.go_field,

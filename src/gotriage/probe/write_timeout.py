@@ -77,4 +77,4 @@ async def measure(session: Session, options: ProbeOptions) -> Measurement:
         "reset": "reset without a response",
         "503": "answered 503 (a handler deadline such as http.TimeoutHandler)",
     }
-    return measured.with_verdict(outcome=how, detail=details.get(how, ""))
+    return measured.with_fields(outcome=how, detail=details.get(how, ""))
