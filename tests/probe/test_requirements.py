@@ -1,8 +1,10 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gotriage.errors import UsageError
 from gotriage.probe.model import Measurement, Status, Unit
-from gotriage.probe.requirements import check, parse_requirement
+from gotriage.probe.requirements import UNITS, check, parse_requirement
 
 
 @pytest.mark.parametrize(
@@ -32,6 +34,8 @@ def test_parse(text, name, op, value):
         ("max-header<=1 parsec", "not a size"),
         ("header-timeout<=1MiB", "not a duration"),
         ("connections<=many", "not a whole number"),
+        ("header-timeout<=10s and more", "not a duration"),
+        ("max-body<=1MiB;", "not a size"),
     ],
 )
 def test_malformed(text, message):
@@ -77,3 +81,17 @@ def test_skipped_names_the_flag():
     skipped = Measurement("max-body", Status.SKIPPED, Unit.BYTES, enable_with="--body-path")
     result = check(parse_requirement("max-body<=1MiB"), skipped)
     assert "--body-path" in result.reason
+
+
+@given(
+    st.sampled_from(sorted(UNITS)),
+    st.sampled_from(["<=", "<", ">=", ">", "=="]),
+    st.integers(min_value=0, max_value=10**6),
+    st.sampled_from(["", " "]),
+)
+def test_parse_any_well_formed_requirement(name, op, number, space):
+    suffix = {Unit.SECONDS: "ms", Unit.BYTES: "KiB", Unit.CONNECTIONS: ""}[UNITS[name]]
+    req = parse_requirement(f"{name}{space}{op}{space}{number}{suffix}")
+    scale = {Unit.SECONDS: 0.001, Unit.BYTES: 1024, Unit.CONNECTIONS: 1}[UNITS[name]]
+    assert (req.name, req.op) == (name, op)
+    assert req.value == pytest.approx(number * scale)

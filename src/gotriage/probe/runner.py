@@ -8,6 +8,7 @@ within a short grace after it (size searches, connection ramps), the whole run i
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -70,7 +71,7 @@ async def probe(
     for req in requirements:
         if req.name not in names:
             raise UsageError(f"--require {req.text!r}: --only leaves out {req.name}")
-    target = resolve(options.url, confirm_owned=confirm_owned)
+    target = await first_answering(resolve(options.url, confirm_owned=confirm_owned))
     return await probe_target(target, options, names, requirements, on_done)
 
 
@@ -115,7 +116,11 @@ async def probe_target(
         notes = ("the target stopped accepting connections during the probe",)
     return ProbeReport(
         target=target.url,
-        address=f"{target.address}:{target.port}",
+        address=(
+            f"[{target.address}]:{target.port}"
+            if ":" in target.address
+            else f"{target.address}:{target.port}"
+        ),
         tls=target.tls,
         max_wait=options.max_wait,
         duration=round(monotonic() - started, 3),
@@ -124,6 +129,16 @@ async def probe_target(
         target_lost=lost,
         notes=notes,
     )
+
+
+async def first_answering(target: Target) -> Target:
+    """The target on the first of its addresses that accepts a connection (localhost may
+    resolve to ::1 first while the server listens on 127.0.0.1 only)."""
+    for address in (target.address, *target.alternatives):
+        candidate = dataclasses.replace(target, address=address, alternatives=())
+        if await Session(candidate, None).alive():
+            return candidate
+    return target
 
 
 def _finished(on_done: Callable[[str], None], name: str, _task: object) -> None:

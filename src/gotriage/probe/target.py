@@ -23,6 +23,7 @@ class Target:
     port: int
     path: str  # path and query of the URL, at least "/"
     address: str  # the resolved IP address every connection uses
+    alternatives: tuple[str, ...] = ()  # other addresses the name resolved to
 
     @property
     def tls(self) -> bool:
@@ -78,7 +79,7 @@ def resolve(url: str, *, confirm_owned: bool) -> Target:
             "A slow-client probe against a server you do not run is an attack; if you own it, "
             "add --confirm-owned"
         )
-    return Target(url, scheme, host, port, path, addresses[0])
+    return Target(url, scheme, host, port, path, addresses[0], tuple(addresses[1:]))
 
 
 def ssl_context(target: Target, *, insecure: bool) -> ssl.SSLContext | None:
