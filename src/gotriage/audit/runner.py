@@ -27,6 +27,9 @@ from gotriage.audit.syntax import new_parser
 from gotriage.errors import InputError
 from gotriage.model import Finding
 
+# Workers start from a fork server (safe in threaded callers). bench/ switches to "fork" so that
+# the workers are direct children and their peak memory shows in getrusage(RUSAGE_CHILDREN).
+START_METHOD = "forkserver"
 SKIPPED_DIRS = frozenset({"vendor", "testdata", "node_modules"})
 _GO_DIRECTIVE = re.compile(rb"^go\s+(\d+)\.(\d+)", re.MULTILINE)
 
@@ -173,7 +176,7 @@ def audit_files(
             if advance:
                 advance(len(chunk))
     else:
-        context = multiprocessing.get_context("forkserver")
+        context = multiprocessing.get_context(START_METHOD)
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             futures = [pool.submit(audit_chunk, c, config, rule_ids, fix) for c in chunks]
             for future, chunk in zip(futures, chunks, strict=True):
