@@ -18,8 +18,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from gotriage.audit.config import AuditConfig
 from gotriage.audit import runner
+from gotriage.audit.config import AuditConfig
 from gotriage.audit.runner import audit_files, discover
 from gotriage.gotool import find_toolchain
 
