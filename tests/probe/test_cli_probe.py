@@ -114,17 +114,25 @@ def test_a_server_that_is_not_http(capsys):
         listener.listen()
         port = listener.getsockname()[1]
 
-        def answer_once() -> None:
-            conn, _ = listener.accept()
-            with conn:
-                conn.recv(1024)
-                conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+        listener.settimeout(0.2)
+        stop = threading.Event()
 
-        thread = threading.Thread(target=answer_once)
+        def answer() -> None:
+            while not stop.is_set():
+                try:
+                    conn, _ = listener.accept()
+                except TimeoutError:
+                    continue
+                with conn:
+                    conn.recv(1024)
+                    conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+
+        thread = threading.Thread(target=answer)
         thread.start()
         try:
             assert main(["probe", f"http://127.0.0.1:{port}/", "--max-wait", "1s"]) == 2
         finally:
+            stop.set()
             thread.join(timeout=10)
     assert "is not HTTP/1.1" in capsys.readouterr().err
 

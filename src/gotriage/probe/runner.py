@@ -134,6 +134,8 @@ async def probe_target(
 async def first_answering(target: Target) -> Target:
     """The target on the first of its addresses that accepts a connection (localhost may
     resolve to ::1 first while the server listens on 127.0.0.1 only)."""
+    if not target.alternatives:
+        return target
     for address in (target.address, *target.alternatives):
         candidate = dataclasses.replace(target, address=address, alternatives=())
         if await Session(candidate, None).alive():
