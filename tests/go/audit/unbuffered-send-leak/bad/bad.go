@@ -40,3 +40,8 @@ func earlyReturn(check func() error) (string, error) {
 	}
 	return <-results, nil
 }
+
+func neverReceived() {
+	done := make(chan bool)
+	go func() { done <- true }() // want "GT201"
+}
