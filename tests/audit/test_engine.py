@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from audit_fixtures import FIXTURES
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gotriage.audit.config import AuditConfig
 from gotriage.audit.engine import audit_source
@@ -133,3 +135,16 @@ def test_shadowed_name_is_not_net_http():
     source = "\n\n".join(lines).encode()
     result = audit_source("a.go", source, list(all_rules()), AuditConfig())
     assert result.findings == []
+
+
+@given(st.binary(max_size=400))
+def test_any_bytes_give_a_result_or_a_problem(data):
+    result = audit_source("x.go", b"package p\n" + data, list(all_rules()), AuditConfig())
+    assert result.problem is not None or result.generated or isinstance(result.findings, list)
+    parse_suppressions(data)
+
+
+@given(st.text(alphabet="{}()[]:=<-;\n\tgofuncselectdeferreturn ", max_size=300))
+def test_go_like_noise_never_crashes(text):
+    source = ("package p\n\nfunc f() {\n" + text + "\n}\n").encode()
+    audit_source("x.go", source, list(all_rules()), AuditConfig(), fix=True)

@@ -136,14 +136,30 @@ class FileContext:
             title=rule.title,
         )
 
-    def report(self, rule: type[Rule], node: Node, message: str, **kwargs: object) -> None:
-        self.findings.append(self.finding(rule, node, message, **kwargs))  # type: ignore[arg-type]
+    def report(
+        self,
+        rule: type[Rule],
+        node: Node,
+        message: str,
+        *,
+        severity: Severity | None = None,
+        confidence: Confidence | None = None,
+    ) -> None:
+        self.findings.append(
+            self.finding(rule, node, message, severity=severity, confidence=confidence)
+        )
 
     def report_unless(
-        self, fact: str, rule: type[Rule], node: Node, message: str, **kwargs: object
+        self,
+        fact: str,
+        rule: type[Rule],
+        node: Node,
+        message: str,
+        *,
+        confidence: Confidence | None = None,
     ) -> None:
         """Report unless some file of the same package records ``fact``."""
-        finding = self.finding(rule, node, message, **kwargs)  # type: ignore[arg-type]
+        finding = self.finding(rule, node, message, confidence=confidence)
         self.conditional.append((fact, finding))
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from tree_sitter import Parser
+
 from gotriage.audit.config import AuditConfig, parse_go_version
 from gotriage.audit.engine import FileResult, ParseProblem, Rule, attach_lines, audit_source
 from gotriage.audit.registry import all_rules
@@ -106,7 +108,7 @@ def go_version_for(directory: str) -> tuple[int, int]:
 
 # --- worker side -------------------------------------------------------------------------------
 
-_worker_state: dict[str, object] = {}
+_worker_parser: list[Parser] = []  # one parser per worker process, built on first use
 
 
 def _rules_for(rule_ids: tuple[str, ...]) -> list[type[Rule]]:
@@ -120,9 +122,9 @@ def audit_chunk(
     fix: bool,
 ) -> list[FileResult]:
     """Audit some files (runs in a worker process; the parser is built once per process)."""
-    parser = _worker_state.get("parser")
-    if parser is None:
-        parser = _worker_state["parser"] = new_parser()
+    if not _worker_parser:
+        _worker_parser.append(new_parser())
+    parser = _worker_parser[0]
     rules = _rules_for(rule_ids)
     results = []
     for path, go_version in chunk:
@@ -140,7 +142,7 @@ def audit_chunk(
             config,
             go_version=go_version,
             parser=parser,
-            fix=fix,  # type: ignore[arg-type]
+            fix=fix,
         )
         result.package_dir = str(Path(path).parent)
         attach_lines(result, source, [*result.findings, *(f for _, f in result.conditional)])

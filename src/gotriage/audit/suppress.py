@@ -24,8 +24,8 @@ class Suppressions:
     by_line: dict[int, set[str]] = field(default_factory=dict)
 
     def silences(self, rule: str, line: int) -> bool:
-        silenced = self.by_line.get(line)
-        return bool(silenced) and (ALL in silenced or rule in silenced)  # type: ignore[operator]
+        silenced = self.by_line.get(line, set())
+        return ALL in silenced or rule in silenced
 
 
 def parse_suppressions(source: bytes) -> Suppressions:

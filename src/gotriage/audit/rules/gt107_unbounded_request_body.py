@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from gotriage.audit.engine import Rule
+from gotriage.audit.engine import FileContext, Rule
 from gotriage.audit.shared import HTTP
 from gotriage.audit.syntax import (
     FUNCTION_NODES,
@@ -67,8 +67,8 @@ class UnboundedRequestBody(Rule):
     imports = (HTTP,)
     call_names = frozenset({*READERS, "ParseMultipartForm", "MaxBytesHandler", "MaxBytesReader"})
 
-    def __init__(self, ctx: object) -> None:
-        super().__init__(ctx)  # type: ignore[arg-type]
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
         self._limited: dict[int, bool] = {}
 
     def visit_call(self, node: Node, qualifier: str, name: str) -> None:

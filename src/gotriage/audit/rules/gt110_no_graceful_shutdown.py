@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from gotriage.audit.engine import Rule
+from gotriage.audit.engine import FileContext, Rule
 from gotriage.audit.shared import HTTP, HTTPValues, http_values
 from gotriage.model import Confidence, Severity
 
@@ -53,8 +53,8 @@ class NoGracefulShutdown(Rule):
     uses = (HTTPValues,)  # every file: Shutdown may be called where net/http is not imported
     call_names = frozenset({*STARTS, "Shutdown", "RegisterOnShutdown"})
 
-    def __init__(self, ctx: object) -> None:
-        super().__init__(ctx)  # type: ignore[arg-type]
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
         self._starts: list[tuple[Node, str, str]] = []
 
     def visit_call(self, node: Node, qualifier: str, name: str) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from gotriage.audit.engine import Rule
+from gotriage.audit.engine import FileContext, Rule
 from gotriage.audit.syntax import (
     arguments,
     call_parts,
@@ -107,7 +107,7 @@ def _is_parameter(literal: Node, name: str) -> bool:
     )
 
 
-def _made_unbuffered(ctx: object, body: Node, name: str, before: int) -> bool:
+def _made_unbuffered(ctx: FileContext, body: Node, name: str, before: int) -> bool:
     made: Node | None = None
     for node in descendants(body):
         if node.start_byte >= before:
@@ -133,7 +133,7 @@ def _made_unbuffered(ctx: object, body: Node, name: str, before: int) -> bool:
     args = arguments(made)
     if not args or args[0].type != "channel_type":
         return False
-    return len(args) == 1 or ctx.value(args[1]) == 0  # type: ignore[attr-defined]
+    return len(args) == 1 or ctx.value(args[1]) == 0
 
 
 def _receiver_leaves(

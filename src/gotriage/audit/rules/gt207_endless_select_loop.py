@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from gotriage.audit.engine import Rule
+from gotriage.audit.engine import FileContext, Rule
 from gotriage.audit.syntax import (
     EXIT_CALLS,
     LOOP_OR_SWITCH,
@@ -69,8 +69,8 @@ class EndlessSelectLoop(Rule):
     fix_hint = "add case <-ctx.Done(): return (or a quit channel) to the select"
     node_types = frozenset({"go_statement"})
 
-    def __init__(self, ctx: object) -> None:
-        super().__init__(ctx)  # type: ignore[arg-type]
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
         self._seen: set[int] = set()
 
     def visit(self, node: Node) -> None:
