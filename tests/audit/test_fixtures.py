@@ -1,7 +1,9 @@
 """Every rule against its Go fixture packages: the findings are exactly the ``// want`` marks.
 
 tests/go/audit/<rule-name>/<package>/ holds packages of the fixture module; each is audited with
-only the rule its directory names, and every line without a mark must stay silent.
+only the rule its directory names (as analysistest runs only the analyzer under test), and every
+line without a mark must stay silent. tests/go/audit/clean/ is a whole service written the way
+the rules ask, audited with every rule: it must produce nothing at all.
 """
 
 from __future__ import annotations
@@ -29,7 +31,12 @@ def audit_package(package: Path, rule_ids: tuple[str, ...]):
 @pytest.mark.parametrize("package", PACKAGES, ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_findings_match_want_marks(package):
     group = package.relative_to(FIXTURES).parts[0]
-    rule_ids = FIXED_RULES if group == "fix" else (rule_by_id(group).id,)
+    if group == "clean":
+        rule_ids = tuple(r.id for r in all_rules())  # a whole service: every rule silent
+    elif group == "fix":
+        rule_ids = FIXED_RULES
+    else:
+        rule_ids = (rule_by_id(group).id,)
     report = audit_package(package, rule_ids)
     assert report.problems == []
     found = {(Path(f.location.file).name, f.location.line, f.rule) for f in report.findings}
