@@ -193,8 +193,14 @@ class Session:
         for conn in list(self.open_connections):
             conn.abort()
 
-    async def alive(self) -> bool:
-        """Whether the target still accepts TCP connections (to tell a timeout from a crash)."""
+    async def alive(self, settle: float = 0.1) -> bool:
+        """Whether the target still accepts connections (to tell a timeout from a crash).
+
+        A dying process closes its connections before its listener, and the kernel completes
+        handshakes on a listener until it is closed; so wait ``settle`` seconds first, and count
+        a connection that is reset or closed straight away as refused.
+        """
+        await asyncio.sleep(settle)
         loop = asyncio.get_running_loop()
         family = socket.AF_INET6 if ":" in self.target.address else socket.AF_INET
         with socket.socket(family, socket.SOCK_STREAM) as sock:
@@ -204,7 +210,15 @@ class Session:
                     await loop.sock_connect(sock, (self.target.address, self.target.port))
             except (OSError, TimeoutError):
                 return False
-        return True
+            try:
+                async with asyncio.timeout(settle):
+                    data = await loop.sock_recv(sock, 1)
+            except TimeoutError:
+                return True  # connected and quiet: someone is there
+            except OSError:
+                return False
+            # a server may greet or close at once; only an immediate close counts as gone
+            return bool(data)
 
     async def watch_loop_lag(self, interval: float = 0.02) -> None:
         """Record how late the event loop wakes up: it bounds how late a close is noticed."""
