@@ -169,7 +169,5 @@ def _await_ready(
         if time.monotonic() > deadline:
             raise ToolchainError(f"{name} did not report ready within {timeout:.0f}s")
     if "ready" not in output:
-        raise ToolchainError(
-            f"{name} exited before it was ready (exit code {process.poll()})"
-        )
+        raise ToolchainError(f"{name} exited before it was ready (exit code {process.poll()})")
     return dict(addresses)

@@ -34,3 +34,18 @@ def test_help_teaches(capsys):
     out = capsys.readouterr().out
     for word in ("debug=2", "--base", "--source-root", "exit codes", "goroutineleak"):
         assert word in out
+
+
+def test_size_cap_names_the_option(tmp_path, capsys):
+    dump = tmp_path / "dump.txt"
+    dump.write_text("goroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n" * 100)
+    assert main(["goroutines", str(dump), "--max-bytes", "1K"]) == 2
+    err = capsys.readouterr().err
+    assert "--max-bytes" in err and "cap" in err
+
+
+def test_bad_size_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["goroutines", "x.txt", "--max-bytes", "lots"])
+    assert exit_.value.code == 2
+    assert "not a size" in capsys.readouterr().err

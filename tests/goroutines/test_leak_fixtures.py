@@ -214,3 +214,29 @@ def test_go121_leaks_found_without_the_runtime_leak_profile(old_go_bin, capsys):
     # No client is connected here, so the server without timeouts holds no connection yet.
     assert suspect_sites(result) == expected
     assert not any(e["code"] == "runtime-leaked" for s in result["suspects"] for e in s["evidence"])
+
+
+def test_deadlock_blames_every_blocked_goroutine(go_bin, tmp_path, capsys):
+    """A real 'all goroutines are asleep' crash inside a log: every blocked one is stuck."""
+    import subprocess
+
+    crash = subprocess.run(
+        [str(go_bin / "formats"), "-mode=deadlock"], capture_output=True, timeout=60, check=False
+    )
+    assert crash.returncode == 2
+    log = tmp_path / "service.log"
+    log.write_bytes(b"2026/11/23 03:12:44 serving\n" + crash.stderr + b"exit status 2\n")
+    code, result = analyse_cli(capsys, str(log))
+    assert code == 1
+    assert result["context"] == ["fatal error: all goroutines are asleep - deadlock!"]
+    blocked = {g["blocking_site"]["line"] for g in result["groups"] if g["by_design"] is None}
+    assert {s["location"]["line"] for s in result["suspects"]} == blocked
+    assert all("deadlock" in {e["code"] for e in s["evidence"]} for s in result["suspects"])
+
+
+def test_connections_of_one_server_are_one_suspect(leaks_capture, capsys):
+    _, files = leaks_capture
+    _, result = analyse_cli(capsys, str(files["debug2.txt"]))
+    (server,) = [s for s in result["suspects"] if s["pattern"] == "server-without-timeouts"]
+    assert server["count"] == 2
+    assert set(server["http_phase"].split(", ")) == {"reading request", "idle keep-alive"}

@@ -11,7 +11,7 @@ from gotriage.errors import InputError, UsageError
 from gotriage.goroutines import fetch
 from gotriage.goroutines.analyse import Analysis, analyse
 from gotriage.goroutines.diff import growth
-from gotriage.goroutines.load import iter_goroutines, read_source
+from gotriage.goroutines.load import DEFAULT_MAX_BYTES, iter_goroutines, read_source
 from gotriage.goroutines.source import SourceLookup, kind_from_source
 from gotriage.goroutines.suspects import Settings
 from gotriage.knowledge.wait_reasons import Kind
@@ -105,6 +105,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"per-request timeout for URLs (default {fetch.READ_TIMEOUT:.0f})",
     )
     parser.add_argument(
+        "--max-bytes",
+        type=_size,
+        default=DEFAULT_MAX_BYTES,
+        metavar="SIZE",
+        help="refuse inputs larger than this, e.g. 500M or 4G (default 2G)",
+    )
+    parser.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto", help="colour in text"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -118,6 +125,20 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _size(text: str) -> int:
+    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    number, unit = text.rstrip("iBb").upper(), ""
+    if number and number[-1] in units:
+        number, unit = number[:-1], number[-1]
+    try:
+        value = int(float(number) * units[unit])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (try 500M or 4G)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be more than 0")
     return value
 
 
@@ -150,7 +171,13 @@ def _leaked_ids(url: str, timeout: float) -> tuple[frozenset[int], str]:
 
 
 def load(
-    source: str, settings: Settings, lookup: SourceLookup, *, timeout: float, quiet: bool
+    source: str,
+    settings: Settings,
+    lookup: SourceLookup,
+    *,
+    timeout: float,
+    quiet: bool,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Analysis:
     report = ParseReport()
     leaked_ids: frozenset[int] = frozenset()
@@ -161,9 +188,9 @@ def load(
             leaked_ids, leak_profile = _leaked_ids(leak_url, timeout)
         else:
             leak_profile = "not requested (pass the /debug/pprof/ base URL to include it)"
-        chunks: Iterable[bytes] = fetch.stream(dump_url, timeout=timeout)
+        chunks: Iterable[bytes] = fetch.stream(dump_url, timeout=timeout, max_bytes=max_bytes)
     else:
-        chunks = _with_progress(read_source(source), _file_size(source), quiet)
+        chunks = _with_progress(read_source(source, max_bytes=max_bytes), _file_size(source), quiet)
 
     def kind_hint(frame: Frame) -> Kind:
         text = lookup.line(frame.file, frame.line)
@@ -200,9 +227,10 @@ def run(args: argparse.Namespace) -> int:
         if not root.is_dir():
             raise UsageError(f"--source-root {root}: not a directory")
     lookup = SourceLookup(roots)
-    analysis = load(args.source, settings, lookup, timeout=args.timeout, quiet=args.quiet)
+    options = {"timeout": args.timeout, "quiet": args.quiet, "max_bytes": args.max_bytes}
+    analysis = load(args.source, settings, lookup, **options)
     if args.base is not None:
-        base = load(args.base, settings, lookup, timeout=args.timeout, quiet=args.quiet)
+        base = load(args.base, settings, lookup, **options)
         analysis.growth = growth(base.grouping, analysis.grouping)
         analysis.base_source = args.base
 

@@ -38,7 +38,7 @@ class Analysis:
         return self.assessment.by_design.get(id(group))
 
     def groups_worst_first(self) -> list[Group]:
-        rank = {id(s.group): (i, s) for i, s in enumerate(self.suspects)}
+        rank = {id(g): (i, s) for i, s in enumerate(self.suspects) for g in s.groups}
         return sorted(
             self.grouping.groups.values(),
             key=lambda g: (
@@ -77,5 +77,11 @@ def analyse(
     if leaked_ids:
         goroutines = mark_leaked(goroutines, leaked_ids)
     grouping = group_goroutines(goroutines)
-    assessment = assess(grouping, settings, kind_hint if not grouping.has_wait_reasons else None)
+    deadlocked = any("all goroutines are asleep" in line for line in report.context)
+    assessment = assess(
+        grouping,
+        settings,
+        kind_hint if not grouping.has_wait_reasons else None,
+        deadlocked=deadlocked,
+    )
     return Analysis(source, report, grouping, assessment, settings)

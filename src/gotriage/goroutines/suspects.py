@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gotriage.goroutines.classify import ACCEPT_LOOP, WAITS_ON_CLIENT
-from gotriage.goroutines.group import Group, Grouping
+from gotriage.goroutines.group import EXAMPLE_IDS, Group, Grouping
 from gotriage.knowledge.by_design import BY_DESIGN
 from gotriage.knowledge.patterns import Pattern, pattern_for
 from gotriage.knowledge.wait_reasons import CAN_BLOCK_FOREVER, CROWD_IS_EVIDENCE, NEVER_WAKES, Kind
@@ -47,6 +47,8 @@ class Suspect:
     pattern: Pattern
     # Where to look: the blocking site, or for connection goroutines where the server started.
     location: Frame | None
+    # The groups this suspect stands for; ``group`` is their sum.
+    groups: list[Group] = field(default_factory=list)
 
 
 @dataclass
@@ -158,19 +160,17 @@ def _blocking_evidence(
     return evidence
 
 
-def _connection_evidence(
-    group: Group, grouping: Grouping, settings: Settings
-) -> tuple[list[Evidence], Frame | None]:
+def _connection_evidence(group: Group, grouping: Grouping, settings: Settings) -> list[Evidence]:
     evidence: list[Evidence] = []
     server = grouping.server_of(group)
-    location = server.start_site if server is not None else None
     if server is not None and server.package_level:
         evidence.append(
             Evidence(
                 "server-without-timeouts",
                 Confidence.HIGH,
-                f"{group.count} connection goroutine(s) {group.http_phase} on a server started "
-                "with a package-level net/http helper, which has no timeouts",
+                f"connection goroutines ({group.http_phase}) on a server started with a "
+                "package-level net/http helper (http.Serve, http.ListenAndServe or their TLS "
+                "variants), which has no timeouts at all",
             )
         )
     if group.wait_max is not None and group.wait_max >= settings.long_wait_minutes:
@@ -182,7 +182,7 @@ def _connection_evidence(
                 "server's read, idle or write timeout is missing or longer than that",
             )
         )
-    return evidence, location
+    return evidence
 
 
 def _client_evidence(group: Group, settings: Settings) -> list[Evidence]:
@@ -201,13 +201,61 @@ def _client_evidence(group: Group, settings: Settings) -> list[Evidence]:
     return []
 
 
+def _merge(groups: list[Group]) -> Group:
+    """One view of several groups that point at the same place, for scoring them together."""
+    first = groups[0]
+    if len(groups) == 1:
+        return first
+    merged = Group(
+        kind=first.kind,
+        site=first.site,
+        frames=first.frames,
+        created_by=first.created_by,
+        http_phase=", ".join(dict.fromkeys(g.http_phase for g in groups if g.http_phase)) or None,
+        state=first.state,
+        server=first.server,
+    )
+    for group in groups:
+        merged.count += group.count
+        merged.leaked += group.leaked
+        merged.creators.update(group.creators)
+        merged.labels.update(group.labels)
+        merged.ids.extend(group.ids[: max(0, EXAMPLE_IDS - len(merged.ids))])
+        for minutes in (group.wait_min, group.wait_max):
+            if minutes is not None:
+                merged.wait_min = (
+                    minutes if merged.wait_min is None else min(merged.wait_min, minutes)
+                )
+                merged.wait_max = (
+                    minutes if merged.wait_max is None else max(merged.wait_max, minutes)
+                )
+    return merged
+
+
+def _aim(group: Group, grouping: Grouping) -> tuple[str, Frame | None]:
+    """The pattern a group fits and where the user should look for it."""
+    if group.http_phase in WAITS_ON_CLIENT or group.http_phase == "connection":
+        server = grouping.server_of(group)
+        start = server.start_site if server is not None else None
+        return "server-without-timeouts", start or group.site
+    if group.kind is Kind.NETWORK_IO:
+        return "client-without-timeout", group.site
+    return _PATTERN_BY_KIND.get(group.kind, "unknown"), group.site
+
+
 def assess(
     grouping: Grouping,
     settings: Settings = Settings(),
     kind_hint: Callable[[Frame], Kind] | None = None,
+    *,
+    deadlocked: bool = False,
 ) -> Assessment:
-    """Score every group. ``kind_hint`` names the kind of a site from its source line, for
-    formats that do not say how a goroutine blocks (debug=1)."""
+    """Score every group. Groups that fit the same pattern at the same place are one suspect.
+
+    ``kind_hint`` names the kind of a site from its source line, for formats that do not say
+    how a goroutine blocks (debug=1). ``deadlocked`` is set when the runtime reported that all
+    goroutines are asleep: then every goroutine in the dump is blocked for good.
+    """
     assessment = Assessment()
     if kind_hint is not None:
         for group in grouping.groups.values():
@@ -218,7 +266,19 @@ def assess(
         if group.site is not None:
             at_site[(group.kind, group.site.location)] += group.count
 
+    aimed: dict[tuple[str, str, Kind], list[Group]] = {}
     for group in grouping.groups.values():
+        reason = by_design_reason(group, settings.ignore)
+        if reason is not None and not group.leaked:
+            assessment.by_design[id(group)] = reason
+            continue
+        pattern_name, location = _aim(group, grouping)
+        where = location.location if location is not None else group.location
+        aimed.setdefault((pattern_name, where, group.kind), []).append(group)
+
+    for (pattern_name, _, kind), members in aimed.items():
+        group = _merge(members)
+        location = _aim(members[0], grouping)[1]
         evidence: list[Evidence] = []
         if group.leaked:
             evidence.append(
@@ -229,32 +289,35 @@ def assess(
                     "as leaked: nothing runnable can reach what they wait on",
                 )
             )
-        reason = by_design_reason(group, settings.ignore)
-        if reason is not None and not group.leaked:
-            assessment.by_design[id(group)] = reason
-            continue
-
-        location = group.site
-        pattern_name = _PATTERN_BY_KIND.get(group.kind, "unknown")
-        if group.http_phase in WAITS_ON_CLIENT or group.http_phase == "connection":
-            more, server_site = _connection_evidence(group, grouping, settings)
-            evidence += more
-            location = server_site or location
-            pattern_name = "server-without-timeouts"
-        elif group.kind is Kind.NETWORK_IO:
+        if deadlocked and kind in CAN_BLOCK_FOREVER:
+            evidence.append(
+                Evidence(
+                    "deadlock",
+                    Confidence.HIGH,
+                    "the runtime reported that all goroutines are asleep: none can ever wake",
+                )
+            )
+        if pattern_name == "server-without-timeouts":
+            evidence += _connection_evidence(group, grouping, settings)
+        elif pattern_name == "client-without-timeout":
             evidence += _client_evidence(group, settings)
-            pattern_name = "client-without-timeout"
-        elif group.site is not None and (
-            group.kind in CAN_BLOCK_FOREVER or group.kind is Kind.UNKNOWN
-        ):
-            count = at_site[(group.kind, group.site.location)]
+        elif group.site is not None and (kind in CAN_BLOCK_FOREVER or kind is Kind.UNKNOWN):
+            count = at_site[(kind, group.site.location)]
             evidence += _blocking_evidence(group, grouping, count, settings)
 
         confidence = _strength(evidence)
         if confidence is None or confidence.rank < settings.min_confidence.rank:
             continue
         assessment.suspects.append(
-            Suspect(group, confidence, evidence, pattern_name, pattern_for(pattern_name), location)
+            Suspect(
+                group,
+                confidence,
+                evidence,
+                pattern_name,
+                pattern_for(pattern_name),
+                location,
+                members,
+            )
         )
 
     assessment.suspects.sort(

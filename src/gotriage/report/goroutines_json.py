@@ -112,5 +112,6 @@ def to_dict(
 def render(
     analysis: Analysis, out: TextIO, *, context: ContextFn | None = None, full_stack: bool = False
 ) -> None:
-    json.dump(to_dict(analysis, context=context, full_stack=full_stack), out, indent=2)
+    # One write: json.dump would issue a write per token, which dominates on large dumps.
+    out.write(json.dumps(to_dict(analysis, context=context, full_stack=full_stack), indent=2))
     out.write("\n")

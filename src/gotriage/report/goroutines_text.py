@@ -65,7 +65,7 @@ def _groups_table(analysis: Analysis, limit: int | None) -> Table:
     table = Table(title="Goroutine groups (worst first)", title_justify="left", expand=False)
     for column in ("count", "how", "wait", "blocking site", "note"):
         table.add_column(column, overflow="fold")
-    suspects = {id(s.group): s for s in analysis.suspects}
+    suspects = {id(g): s for s in analysis.suspects for g in s.groups}
     groups = analysis.groups_worst_first()
     shown = groups if limit is None else groups[:limit]
     for group in shown:
