@@ -19,7 +19,7 @@ from gotriage.probe.model import Measurement, ProbeOptions, Status, Unit
 
 NAME = "stalled-reader"
 FIRST_STALL = 0.5
-GROWTH = 1.5
+GROWTH = 1.35
 RECEIVE_BUFFER = 4096
 DRAIN_TIME = 1.0
 # More than socket buffers can hold once the server has stopped writing (Linux tcp_wmem max
@@ -28,7 +28,7 @@ DRAIN_CAP = 8 << 20
 
 
 def stalls(max_wait: float) -> list[float]:
-    """Stall durations: 0.5 s growing by half each time, ending at ``max_wait``."""
+    """Stall durations: 0.5 s growing by 35% each time, ending at ``max_wait``."""
     out: list[float] = []
     stall = FIRST_STALL
     while stall < max_wait:
