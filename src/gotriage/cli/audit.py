@@ -1,5 +1,5 @@
 """`gotriage audit`: static analysis of Go source for unsafe net/http settings and goroutine
-leaks (see docs/audit.md)."""
+leaks (see the README)."""
 
 from __future__ import annotations
 

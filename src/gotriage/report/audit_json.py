@@ -1,4 +1,4 @@
-"""JSON rendering of an audit. The field names are stable and documented in docs/audit.md."""
+"""JSON rendering of an audit. The field names are stable and documented in the README."""
 
 from __future__ import annotations
 
