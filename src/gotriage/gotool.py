@@ -83,6 +83,7 @@ def find_toolchain() -> GoToolchain:
 def build_commands(module_dir: Path, out_dir: Path, toolchain: GoToolchain | None = None) -> Path:
     """Build every ``cmd/<name>`` of a Go module in one ``go build``; binaries land in out_dir."""
     toolchain = toolchain or find_toolchain()
+    out_dir = out_dir.resolve()  # go build runs in module_dir; a relative -o would land there
     out_dir.mkdir(parents=True, exist_ok=True)
     toolchain.run(
         ["build", "-trimpath=false", "-o", str(out_dir) + os.sep, "./cmd/..."], module_dir
