@@ -53,8 +53,10 @@ def _build() -> tuple[Path, Path]:
     """Build the demo once per source version into a cache directory; return (binary, source)."""
     source = resources.files("gotriage.demo").joinpath("leakyshop.go").read_text()
     digest = hashlib.sha256(source.encode()).hexdigest()[:12]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    workdir = cache / "gotriage" / f"leakyshop-{digest}"
+    cache = os.environ.get("GOTRIAGE_CACHE") or Path(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "gotriage"
+    )
+    workdir = Path(cache) / f"leakyshop-{digest}"
     try:
         workdir.mkdir(parents=True, exist_ok=True)
     except OSError:
