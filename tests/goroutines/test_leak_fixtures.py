@@ -56,6 +56,19 @@ def fetch(url: str) -> bytes:
     return response.content
 
 
+def capture_dumps(pprof: str, out: Path) -> dict[str, Path]:
+    """debug=2, debug=1 and protobuf goroutine dumps of a live program, saved as files."""
+    files = {}
+    for name, query in [
+        ("debug2.txt", "goroutine?debug=2"),
+        ("debug1.txt", "goroutine?debug=1"),
+        ("debug0.pb.gz", "goroutine?debug=0"),
+    ]:
+        files[name] = out / name
+        files[name].write_bytes(fetch(pprof + query))
+    return files
+
+
 @pytest.fixture(scope="module")
 def leaks_capture(go_program, tmp_path_factory):
     """The leaks program with a slow client and an idle keep-alive client on its app server."""
@@ -68,17 +81,8 @@ def leaks_capture(go_program, tmp_path_factory):
             slow.sendall(b"GET / HTTP/1.1\r\nHost: fixture\r\nX-Slow: ")
             idle.sendall(b"GET / HTTP/1.1\r\nHost: fixture\r\n\r\n")
             assert idle.recv(4096).startswith(b"HTTP/1.1 200")
-            pprof = prog.url("pprof")
-            files = {}
-            # The plain dump first: before the leak profile runs, it has no (leaked) marks, so
-            # the heuristics stand on their own.
-            for name, query in [
-                ("debug2.txt", "goroutine?debug=2"),
-                ("debug1.txt", "goroutine?debug=1"),
-                ("debug0.pb.gz", "goroutine?debug=0"),
-            ]:
-                files[name] = out / name
-                files[name].write_bytes(fetch(pprof + query))
+            # Captured before any leak profile runs: no (leaked) marks, the heuristics alone.
+            files = capture_dumps(prog.url("pprof"), out)
             yield prog, files
         finally:
             slow.close()
@@ -152,15 +156,7 @@ def service_capture(go_program, tmp_path_factory):
             for client in idle:
                 assert client.get(app + "health").status_code == 200
             time.sleep(0.2)  # the last lookups finish their 20ms of work and block
-            pprof = prog.url("pprof")
-            files = {}
-            for name, query in [
-                ("debug2.txt", "goroutine?debug=2"),
-                ("debug1.txt", "goroutine?debug=1"),
-                ("debug0.pb.gz", "goroutine?debug=0"),
-            ]:
-                files[name] = out / name
-                files[name].write_bytes(fetch(pprof + query))
+            files = capture_dumps(prog.url("pprof"), out)
             yield prog, files
         finally:
             for client in idle:
