@@ -193,7 +193,7 @@ class Session:
         for conn in list(self.open_connections):
             conn.abort()
 
-    async def alive(self, settle: float = 0.1) -> bool:
+    async def alive(self, settle: float = 0.05) -> bool:
         """Whether the target still accepts connections (to tell a timeout from a crash).
 
         A dying process closes its connections before its listener, and the kernel completes

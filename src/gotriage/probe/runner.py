@@ -28,7 +28,7 @@ from gotriage.probe import (
 )
 from gotriage.probe.common import background, bounded, connect, error, stop
 from gotriage.probe.conn import Answer, Connection, PeerClosed, Session, monotonic
-from gotriage.probe.model import Measurement, ProbeOptions, ProbeReport, Requirement
+from gotriage.probe.model import Measurement, ProbeOptions, ProbeReport, Requirement, Status
 from gotriage.probe.requirements import UNITS, check
 from gotriage.probe.target import Target, resolve, ssl_context
 from gotriage.probe.verdicts import ORDER, assess
@@ -107,7 +107,8 @@ async def probe_target(
         await asyncio.sleep(0)
 
     results = [_result(name, task, options) for name, task in tasks.items()]
-    lost = not await session.alive()
+    # only a failed measurement raises the question whether the target went away
+    lost = any(m.status is Status.ERROR for m in results) and not await session.alive()
     measurements = tuple(assess(m) for m in results)
     by_name = {m.name: m for m in measurements}
     checked = tuple(check(req, by_name.get(req.name)) for req in requirements)
