@@ -1,6 +1,6 @@
 """`gotriage probe --format json`: a stable document, described by :data:`SCHEMA`.
 
-Field names are part of the interface (documented in docs/probe.md); add fields, never rename.
+Field names are part of the interface (documented in the README); add fields, never rename.
 """
 
 from __future__ import annotations
