@@ -39,6 +39,7 @@ from typing import BinaryIO
 
 from gotriage.errors import InputError
 from gotriage.goroutines import detect, parse_debug1, parse_proto, parse_text
+from gotriage.goroutines.lines import drain
 from gotriage.model import DumpFormat, Goroutine, ParseIssue, ParseReport
 
 DEFAULT_MAX_BYTES = 2 << 30  # 2 GiB
@@ -171,15 +172,8 @@ def iter_goroutines(
                 break
     else:
         parser = parse_debug1.Debug1Parser(report, source=source)
-    feed = parser.feed
-    for line in lines:
-        done = feed(line)
-        if done is not None:
-            yield done
-    last = parser.close()
+    yield from drain(parser, lines)
     report.lines = parser.lineno
-    if last is not None:
-        yield last
     if isinstance(parser, parse_text.TracebackParser) and parser.headers == 0:
         raise InputError(
             f"no goroutine found in {parser.lineno} lines; {detect.EXPECTED}",

@@ -27,15 +27,13 @@ import sys
 from collections.abc import Iterable, Iterator
 
 from gotriage.errors import InputError
+from gotriage.goroutines import parse_proto
+from gotriage.goroutines.lines import drain
 from gotriage.goroutines.parse_labels import parse_label_set
 from gotriage.model import DumpFormat, Frame, Goroutine, ParseIssue, ParseReport
 
 MISSING = [
-    "wait reasons (goroutine states)",
-    "wait durations",
-    "goroutine ids",
-    "creators (created by)",
-    "locked-to-thread marks",
+    *parse_proto.MISSING,
     "runtime frames on top of each stack (runtime.gopark, chansend, selectgo, ...)",
     "inlined-call marks",
 ]
@@ -205,11 +203,4 @@ def parse_lines(
 ) -> Iterator[Goroutine]:
     """Parse debug=1 lines and yield each record as soon as it is complete."""
     parser = Debug1Parser(report, source=source)
-    feed = parser.feed
-    for line in lines:
-        done = feed(line)
-        if done is not None:
-            yield done
-    last = parser.close()
-    if last is not None:
-        yield last
+    yield from drain(parser, lines)

@@ -41,6 +41,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 
+from gotriage.goroutines.lines import drain
 from gotriage.goroutines.parse_labels import parse_label_set
 from gotriage.model import DumpFormat, Frame, Goroutine, ParseIssue, ParseReport
 
@@ -432,11 +433,4 @@ class TracebackParser:
 def parse_lines(lines: Iterable[str], report: ParseReport | None = None) -> Iterator[Goroutine]:
     """Parse traceback lines and yield each goroutine as soon as it is complete."""
     parser = TracebackParser(report)
-    feed = parser.feed
-    for line in lines:
-        done = feed(line)
-        if done is not None:
-            yield done
-    last = parser.close()
-    if last is not None:
-        yield last
+    yield from drain(parser, lines)

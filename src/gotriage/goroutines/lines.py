@@ -1,0 +1,28 @@
+"""What the line-fed dump parsers share: feed lines, yield what completes, close at the end."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+
+from gotriage.model import Goroutine
+
+
+class LineParser(Protocol):
+    lineno: int
+
+    def feed(self, line: str) -> Goroutine | None: ...
+
+    def close(self) -> Goroutine | None: ...
+
+
+def drain(parser: LineParser, lines: Iterable[str]) -> Iterator[Goroutine]:
+    """Every goroutine ``parser`` completes from ``lines``, then the one the end completes."""
+    feed = parser.feed
+    for line in lines:
+        done = feed(line)
+        if done is not None:
+            yield done
+    last = parser.close()
+    if last is not None:
+        yield last
