@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -23,10 +26,16 @@ def _wait(group: Group) -> str:
     return f"{group.wait_min}-{group.wait_max} min"
 
 
+def _short(location: str) -> str:
+    """A location relative to the current directory when it lies below it (JSON keeps it whole)."""
+    here = str(Path.cwd()).rstrip(os.sep) + os.sep
+    return location[len(here) :] if location.startswith(here) else location
+
+
 def _where(frame: Frame | None) -> str:
     if frame is None:
         return "(no frame in your code)"
-    return f"{frame.location} in {frame.function}"
+    return f"{_short(frame.location)} in {frame.function}"
 
 
 def _suspect(console: Console, n: int, suspect: Suspect, context: ContextFn | None) -> None:
@@ -76,7 +85,7 @@ def _groups_table(analysis: Analysis, limit: int | None) -> Table:
             design = analysis.by_design(group)
             note = f"by design: {design}" if design else ""
         site = (
-            group.site.location
+            _short(group.site.location)
             if group.site
             else (group.frames[0].function if group.frames else "")
         )
@@ -126,7 +135,7 @@ def render(
         for growth in analysis.growth[:15]:
             console.print(
                 f"  [red]+{growth.delta}[/] ({growth.before} -> {growth.after}) "
-                f"{growth.group.kind.value} at {escape(growth.group.location)}"
+                f"{growth.group.kind.value} at {escape(_short(growth.group.location))}"
             )
         console.print()
 
