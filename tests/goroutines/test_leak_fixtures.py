@@ -236,3 +236,18 @@ def test_connections_of_one_server_are_one_suspect(leaks_capture, capsys):
     (server,) = [s for s in result["suspects"] if s["pattern"] == "server-without-timeouts"]
     assert server["count"] == 2
     assert set(server["http_phase"].split(", ")) == {"reading request", "idle keep-alive"}
+
+
+def test_text_report_reads_well(leaks_capture, capsys, monkeypatch):
+    _, files = leaks_capture
+    monkeypatch.chdir(GO_CMD / "leaks")
+    capsys.readouterr()
+    assert main(["goroutines", str(files["debug2.txt"]), "--color", "never"]) == 1
+    out = capsys.readouterr().out
+    send_line = leak_marks("leaks")["unbuffered-send"][1]
+    assert "Leak suspects: 8" in out
+    assert f"at main.go:{send_line} in main.sendAfterEarlyReturn.func1" in out
+    assert f">{send_line:5d} |" in out  # the blocking line, in context
+    assert "fix: Give the channel a buffer of one" in out
+    assert "by design: HTTP server accept loop" in out
+    assert "\x1b[" not in out  # no colour off a terminal
