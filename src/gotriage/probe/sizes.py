@@ -45,25 +45,15 @@ async def search(
             lo = size
             if size >= cap:
                 return SearchResult(lo, None, attempts)
-            if hi is not None:
-                break
-            size = min(size * 2, cap)
         else:
             hi = size
-            if lo:
-                break
+        if hi is None:
+            size = min(size * 2, cap)
+        elif not lo:
             if size <= 1:
                 return SearchResult(0, hi, attempts)
             size //= 2
-    assert hi is not None
-    while not _close_enough(lo, hi, absolute, relative):
-        mid = (lo + hi) // 2
-        attempts += 1
-        outcome = await attempt(mid)
-        if isinstance(outcome, str):
-            return SearchResult(lo, hi, attempts, outcome)
-        if outcome:
-            lo = mid
+        elif _close_enough(lo, hi, absolute, relative):
+            return SearchResult(lo, hi, attempts)
         else:
-            hi = mid
-    return SearchResult(lo, hi, attempts)
+            size = (lo + hi) // 2
