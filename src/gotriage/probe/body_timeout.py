@@ -7,17 +7,9 @@ without a deadline. Needs ``--body-path``: an endpoint that reads its request bo
 
 from __future__ import annotations
 
-from gotriage.probe.common import (
-    background,
-    bounded,
-    connect,
-    error,
-    skipped,
-    stop,
-    timeout_measurement,
-)
+from gotriage.probe.common import error, skipped, timeout_measurement
 from gotriage.probe.conn import Answer, Session
-from gotriage.probe.header_timeout import TRICKLE_BYTES, TRICKLE_INTERVAL, trickle
+from gotriage.probe.header_timeout import slow_request
 from gotriage.probe.model import Measurement, ProbeOptions, Unit
 
 NAME = "body-timeout"
@@ -27,25 +19,13 @@ ANNOUNCED_LENGTH = 1 << 20
 async def measure(session: Session, options: ProbeOptions) -> Measurement:
     if not options.body_path:
         return skipped(NAME, Unit.SECONDS, "--body-path", "needs an endpoint that reads a body")
-    conn = await connect(session)
-    if isinstance(conn, str):
-        return error(NAME, Unit.SECONDS, conn)
-    sender = None
-    try:
-        started = conn.opened_at
-        path = options.body_path
-        conn.expect_response("POST", path, session.host_headers())
-        head = session.request_head(
-            "POST",
-            path,
-            f"Content-Type: application/octet-stream\r\nContent-Length: {ANNOUNCED_LENGTH}\r\n\r\n",
-        )
-        await conn.send(head)
-        sender = background(trickle(conn, TRICKLE_BYTES, TRICKLE_INTERVAL))
-        ending = await bounded(conn.answer_or_close(), started + options.max_wait)
-    finally:
-        await stop(sender)
-        conn.abort()
+    path = options.body_path
+    head = session.post_head(path, ANNOUNCED_LENGTH)
+    done = await slow_request(session, "POST", path, head, options.max_wait)
+    if isinstance(done, str):
+        return error(NAME, Unit.SECONDS, done)
+    conn, ending = done
+    started = conn.opened_at
     if isinstance(ending, Answer) and ending.status < 300:
         return error(
             NAME,

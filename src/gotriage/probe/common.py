@@ -1,4 +1,4 @@
-"""What the timeout measurements share: connecting, bounded waits, turning an ending into data."""
+"""What the measurements share: connecting, one bounded request, turning an ending into data."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import asyncio
 import contextlib
 import os
 import ssl
-from collections.abc import Awaitable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
 
 from gotriage.probe.conn import Answer, Connection, PeerClosed, Session, monotonic
 from gotriage.probe.model import Measurement, Status, Unit
+
+T = TypeVar("T")
 
 
 def error(name: str, unit: Unit, detail: str, attempts: int = 0) -> Measurement:
@@ -58,6 +60,33 @@ async def stop(task: asyncio.Task[Any] | None) -> None:
 
 def background(coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
     return asyncio.get_running_loop().create_task(coro)
+
+
+async def exchange(
+    session: Session,
+    method: str,
+    path: str,
+    send: Callable[[Connection], Coroutine[Any, Any, object]],
+    until: Callable[[Connection], Awaitable[T]],
+    within: float,
+) -> tuple[Connection, T | None] | str:
+    """One request on a new connection: ``send(conn)`` writes it in the background while
+    ``until(conn)`` reads, for at most ``within`` s after connecting (None: not done by then).
+
+    The connection is closed before this returns; a string says why there was none.
+    """
+    conn = await connect(session)
+    if isinstance(conn, str):
+        return conn
+    sender = None
+    try:
+        conn.expect_response(method, path)
+        sender = background(send(conn))
+        ending = await bounded(until(conn), conn.opened_at + within)
+    finally:
+        await stop(sender)
+        conn.abort()
+    return conn, ending
 
 
 def describe(ending: Answer | PeerClosed) -> str:

@@ -64,9 +64,10 @@ class Connection:
         self.eof = False
         self.body_bytes = 0
 
-    def expect_response(self, method: str, path: str, headers: list[tuple[str, str]]) -> None:
+    def expect_response(self, method: str, path: str) -> None:
         """Tell the parser which request went out (the bytes themselves are sent by hand)."""
-        self.parser.send(h11.Request(method=method, target=path, headers=headers))
+        host = [("Host", self.session.target.host_header)]
+        self.parser.send(h11.Request(method=method, target=path, headers=host))
 
     async def send(self, data: bytes) -> bool:
         """Write ``data``; False when the server has already closed or reset the connection."""
@@ -122,7 +123,7 @@ class Connection:
             if isinstance(event, PeerClosed):
                 return event
             if isinstance(event, h11.Response):
-                return Answer(event.status_code, monotonic(), _keep_alive(event))
+                return Answer(event.status_code, monotonic(), keeps_alive(event))
             if event is h11.PAUSED:
                 return PeerClosed("invalid", monotonic(), "unexpected data")
 
@@ -139,7 +140,7 @@ class Connection:
             self.writer.transport.abort()
 
 
-def _keep_alive(response: h11.Response) -> bool:
+def keeps_alive(response: h11.Response) -> bool:
     for name, value in response.headers:
         if name == b"connection" and b"close" in value.lower():
             return False
@@ -154,16 +155,19 @@ class Session:
     ssl_context: ssl.SSLContext | None
     open_connections: set[Connection] = field(default_factory=set)
     max_loop_lag: float = 0.0
-    connections_made: int = 0
+
+    def _socket(self) -> socket.socket:
+        family = socket.AF_INET6 if ":" in self.target.address else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        return sock
 
     async def connect(self, *, receive_buffer: int = 0) -> Connection:
         """A connected (and, for https, handshaken) socket; raises OSError or ssl.SSLError."""
         loop = asyncio.get_running_loop()
-        family = socket.AF_INET6 if ":" in self.target.address else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock = self._socket()
         started = monotonic()
         try:
-            sock.setblocking(False)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if receive_buffer:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
@@ -183,7 +187,6 @@ class Session:
         now = monotonic()
         conn = Connection(self, reader, writer, now, now - started)
         self.open_connections.add(conn)
-        self.connections_made += 1
         return conn
 
     def forget(self, conn: Connection) -> None:
@@ -202,9 +205,7 @@ class Session:
         """
         await asyncio.sleep(settle)
         loop = asyncio.get_running_loop()
-        family = socket.AF_INET6 if ":" in self.target.address else socket.AF_INET
-        with socket.socket(family, socket.SOCK_STREAM) as sock:
-            sock.setblocking(False)
+        with self._socket() as sock:
             try:
                 async with asyncio.timeout(CONNECT_TIMEOUT):
                     await loop.sock_connect(sock, (self.target.address, self.target.port))
@@ -233,5 +234,10 @@ class Session:
             f"User-Agent: gotriage-probe\r\n{extra}"
         ).encode("latin-1")
 
-    def host_headers(self) -> list[tuple[str, str]]:
-        return [("Host", self.target.host_header)]
+    def post_head(self, path: str, length: int) -> bytes:
+        """The head of a POST announcing a ``length``-byte body."""
+        return self.request_head(
+            "POST",
+            path,
+            f"Content-Type: application/octet-stream\r\nContent-Length: {length}\r\n\r\n",
+        )

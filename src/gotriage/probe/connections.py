@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
-from gotriage.probe.common import background, bounded, connect, error, stop
+from gotriage.probe.common import background, connect, error, exchange, stop
 from gotriage.probe.conn import Connection, PeerClosed, Session, monotonic
 from gotriage.probe.idle_timeout import read_response
 from gotriage.probe.model import Measurement, ProbeOptions, Status, Unit
@@ -45,7 +45,7 @@ async def _hold(session: Session, held: _Held, conns: list[Connection]) -> None:
         return
     conns.append(conn)
     path = session.target.path
-    conn.expect_response("GET", path, session.host_headers())
+    conn.expect_response("GET", path)
     if not await conn.send(session.request_head("GET", path)):
         held.failed += 1
         return
@@ -55,16 +55,14 @@ async def _hold(session: Session, held: _Held, conns: list[Connection]) -> None:
 
 
 async def _still_served(session: Session) -> bool | str:
-    conn = await connect(session)
-    if isinstance(conn, str):
-        return conn
-    try:
-        path = session.target.path
-        conn.expect_response("GET", path, session.host_headers())
-        await conn.send(session.request_head("GET", path, "Connection: close\r\n\r\n"))
-        response = await bounded(read_response(conn), monotonic() + SERVICE_TIMEOUT)
-    finally:
-        conn.abort()
+    path = session.target.path
+    head = session.request_head("GET", path, "Connection: close\r\n\r\n")
+    done = await exchange(
+        session, "GET", path, lambda conn: conn.send(head), read_response, SERVICE_TIMEOUT
+    )
+    if isinstance(done, str):
+        return done
+    _, response = done
     return response is not None and not isinstance(response, PeerClosed)
 
 

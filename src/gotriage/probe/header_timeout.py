@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 
-from gotriage.probe.common import background, bounded, connect, error, stop, timeout_measurement
-from gotriage.probe.conn import Answer, Connection, Session
+from gotriage.probe.common import error, exchange, timeout_measurement
+from gotriage.probe.conn import Answer, Connection, PeerClosed, Session
 from gotriage.probe.model import Measurement, ProbeOptions, Unit
 
 NAME = "header-timeout"
@@ -20,26 +20,37 @@ TRICKLE_INTERVAL = 0.25
 TRICKLE_BYTES = b"aaaa"
 
 
-async def trickle(conn: Connection, data: bytes, interval: float) -> None:
-    while await conn.send(data):
-        await asyncio.sleep(interval)
+async def trickle(conn: Connection, head: bytes) -> None:
+    """Send ``head``, then a few bytes every ``TRICKLE_INTERVAL`` until the server ends it."""
+    if not await conn.send(head):
+        return
+    while await conn.send(TRICKLE_BYTES):
+        await asyncio.sleep(TRICKLE_INTERVAL)
+
+
+async def slow_request(
+    session: Session, method: str, path: str, head: bytes, max_wait: float
+) -> tuple[Connection, Answer | PeerClosed | None] | str:
+    """``head`` then a trickle, until the server answers or ends the connection (None: not
+    within ``max_wait`` s of connecting); a string says why there was no connection."""
+    return await exchange(
+        session,
+        method,
+        path,
+        lambda conn: trickle(conn, head),
+        Connection.answer_or_close,
+        max_wait,
+    )
 
 
 async def measure(session: Session, options: ProbeOptions) -> Measurement:
-    conn = await connect(session)
-    if isinstance(conn, str):
-        return error(NAME, Unit.SECONDS, conn)
-    sender = None
-    try:
-        started = conn.opened_at
-        path = session.target.path
-        conn.expect_response("GET", path, session.host_headers())
-        await conn.send(session.request_head("GET", path, "X-Gotriage-Slow: "))
-        sender = background(trickle(conn, TRICKLE_BYTES, TRICKLE_INTERVAL))
-        ending = await bounded(conn.answer_or_close(), started + options.max_wait)
-    finally:
-        await stop(sender)
-        conn.abort()
+    path = session.target.path
+    head = session.request_head("GET", path, "X-Gotriage-Slow: ")
+    done = await slow_request(session, "GET", path, head, options.max_wait)
+    if isinstance(done, str):
+        return error(NAME, Unit.SECONDS, done)
+    conn, ending = done
+    started = conn.opened_at
     if isinstance(ending, Answer) and ending.status != 408:
         return error(
             NAME,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import h11
 
 from gotriage.probe.common import bounded, connect, error, timeout_measurement
-from gotriage.probe.conn import Answer, Connection, PeerClosed, Session, monotonic
+from gotriage.probe.conn import Answer, Connection, PeerClosed, Session, keeps_alive, monotonic
 from gotriage.probe.model import Measurement, ProbeOptions, Status, Unit
 
 NAME = "idle-timeout"
@@ -25,9 +25,7 @@ async def read_response(conn: Connection) -> Answer | PeerClosed:
             return event
         if isinstance(event, h11.Response):
             status = event.status_code
-            keep_alive = event.http_version != b"1.0" and not any(
-                n == b"connection" and b"close" in v.lower() for n, v in event.headers
-            )
+            keep_alive = keeps_alive(event)
         elif isinstance(event, h11.EndOfMessage):
             return Answer(status, monotonic(), keep_alive)
         elif conn.body_bytes > RESPONSE_CAP:
@@ -40,7 +38,7 @@ async def measure(session: Session, options: ProbeOptions) -> Measurement:
         return error(NAME, Unit.SECONDS, conn)
     try:
         path = session.target.path
-        conn.expect_response("GET", path, session.host_headers())
+        conn.expect_response("GET", path)
         await conn.send(session.request_head("GET", path, "\r\n"))
         response = await bounded(read_response(conn), conn.opened_at + options.max_wait)
         if response is None:

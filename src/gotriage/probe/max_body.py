@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 
-from gotriage.probe.common import background, bounded, connect, error, skipped, stop
-from gotriage.probe.conn import Answer, Connection, PeerClosed, Session, monotonic
-from gotriage.probe.model import Measurement, ProbeOptions, Status, Unit
-from gotriage.probe.sizes import search
+from gotriage.probe.common import skipped
+from gotriage.probe.conn import Connection, Session
+from gotriage.probe.model import Measurement, ProbeOptions, Unit
+from gotriage.probe.sizes import accepted, search, size_measurement
 
 NAME = "max-body"
 START = 16 << 10
@@ -34,29 +34,16 @@ async def send_body(conn: Connection, head: bytes, size: int) -> None:
 
 
 async def attempt(session: Session, path: str, size: int) -> bool | str:
-    conn = await connect(session)
-    if isinstance(conn, str):
-        return conn
-    sender = None
-    try:
-        conn.expect_response("POST", path, session.host_headers())
-        head = session.request_head(
-            "POST",
-            path,
-            f"Content-Type: application/octet-stream\r\nContent-Length: {size}\r\n\r\n",
-        )
-        sender = background(send_body(conn, head, size))
-        ending = await bounded(conn.answer_or_close(), monotonic() + ATTEMPT_TIMEOUT)
-    finally:
-        await stop(sender)
-        conn.abort()
-    if ending is None:
-        return f"no answer to a {size}-byte body within {ATTEMPT_TIMEOUT:g} s"
-    if isinstance(ending, Answer):
-        return ending.status < 400
-    if isinstance(ending, PeerClosed) and not await session.alive():
-        return "the target stopped accepting connections during the measurement"
-    return False
+    head = session.post_head(path, size)
+    return await accepted(
+        session,
+        "POST",
+        path,
+        lambda conn: send_body(conn, head, size),
+        accepts=lambda status: status < 400,
+        within=ATTEMPT_TIMEOUT,
+        what=f"a {size}-byte body",
+    )
 
 
 async def measure(session: Session, options: ProbeOptions) -> Measurement:
@@ -73,27 +60,10 @@ async def measure(session: Session, options: ProbeOptions) -> Measurement:
         cap=options.max_body,
         relative=RELATIVE_PRECISION,
     )
-    if result.error:
-        return error(NAME, Unit.BYTES, result.error, result.attempts)
-    if result.hi is None:
-        return Measurement(
-            NAME,
-            Status.NONE,
-            Unit.BYTES,
-            value=result.lo,
-            outcome="accepted",
-            detail=f"POST {path} accepted a {result.lo}-byte body (--max-body caps the search)",
-            attempts=result.attempts,
-        )
-    if result.lo == 0:
-        return error(NAME, Unit.BYTES, f"POST {path} refused even a 1-byte body", result.attempts)
-    return Measurement(
+    return size_measurement(
         NAME,
-        Status.MEASURED,
-        Unit.BYTES,
-        value=result.lo,
-        precision=result.hi - result.lo,
-        outcome="refused",
-        detail=f"{result.hi} bytes refused",
-        attempts=result.attempts,
+        result,
+        smallest=1,
+        refused_all=f"POST {path} refused even a 1-byte body",
+        capped=f"POST {path} accepted a {result.lo}-byte body (--max-body caps the search)",
     )

@@ -8,10 +8,9 @@ Go's default cap of 500 header values. The whole head counts: request line, Host
 
 from __future__ import annotations
 
-from gotriage.probe.common import background, bounded, connect, error, stop
-from gotriage.probe.conn import Answer, PeerClosed, Session, monotonic
-from gotriage.probe.model import Measurement, ProbeOptions, Status, Unit
-from gotriage.probe.sizes import search
+from gotriage.probe.conn import Session
+from gotriage.probe.model import Measurement, ProbeOptions, Status
+from gotriage.probe.sizes import accepted, search, size_measurement
 
 NAME = "max-header"
 GO_SLACK = 4096
@@ -43,25 +42,16 @@ def request_head(session: Session, size: int) -> bytes:
 
 
 async def attempt(session: Session, size: int) -> bool | str:
-    conn = await connect(session)
-    if isinstance(conn, str):
-        return conn
-    sender = None
-    try:
-        path = session.target.path
-        conn.expect_response("GET", path, session.host_headers())
-        sender = background(conn.send(request_head(session, size)))
-        ending = await bounded(conn.answer_or_close(), monotonic() + ATTEMPT_TIMEOUT)
-    finally:
-        await stop(sender)
-        conn.abort()
-    if ending is None:
-        return f"no answer to a {size}-byte request head within {ATTEMPT_TIMEOUT:g} s"
-    if isinstance(ending, Answer):
-        return ending.status not in REFUSED
-    if isinstance(ending, PeerClosed) and not await session.alive():
-        return "the target stopped accepting connections during the measurement"
-    return False
+    head = request_head(session, size)
+    return await accepted(
+        session,
+        "GET",
+        session.target.path,
+        lambda conn: conn.send(head),
+        accepts=lambda status: status not in REFUSED,
+        within=ATTEMPT_TIMEOUT,
+        what=f"a {size}-byte request head",
+    )
 
 
 async def measure(session: Session, options: ProbeOptions) -> Measurement:
@@ -70,33 +60,13 @@ async def measure(session: Session, options: ProbeOptions) -> Measurement:
 
     smallest = len(request_head(session, 0))
     result = await search(try_size, start=START, cap=options.max_header, absolute=PRECISION)
-    if result.error:
-        return error(NAME, Unit.BYTES, result.error, result.attempts)
-    if result.lo == 0 or result.lo < smallest:
-        return error(
-            NAME,
-            Unit.BYTES,
-            f"even a {smallest}-byte GET {session.target.path} was refused",
-            result.attempts,
-        )
-    if result.hi is None:
-        return Measurement(
-            NAME,
-            Status.NONE,
-            Unit.BYTES,
-            value=result.lo,
-            outcome="accepted",
-            detail=f"accepted a {result.lo}-byte request head (--max-header caps the search)",
-            attempts=result.attempts,
-        )
-    return Measurement(
+    measured = size_measurement(
         NAME,
-        Status.MEASURED,
-        Unit.BYTES,
-        value=result.lo,
-        precision=result.hi - result.lo,
-        outcome="refused",
-        detail=f"{result.hi} bytes refused",
-        attempts=result.attempts,
-        implied_setting=max(0, result.lo - GO_SLACK),
+        result,
+        smallest=smallest,
+        refused_all=f"even a {smallest}-byte GET {session.target.path} was refused",
+        capped=f"accepted a {result.lo}-byte request head (--max-header caps the search)",
     )
+    if measured.status is not Status.MEASURED:
+        return measured
+    return measured.with_fields(implied_setting=max(0, result.lo - GO_SLACK))

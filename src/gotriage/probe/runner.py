@@ -156,7 +156,7 @@ async def check_reachable(session: Session) -> None:
         raise FetchError(f"{url}: {conn}")
     try:
         path = session.target.path
-        conn.expect_response("GET", path, session.host_headers())
+        conn.expect_response("GET", path)
         await conn.send(session.request_head("GET", path, "Connection: close\r\n\r\n"))
         ending = await bounded(conn.answer_or_close(), monotonic() + REACHABLE_TIMEOUT)
         if isinstance(ending, Answer) and ending.status == 400 and not session.target.tls:

@@ -55,7 +55,7 @@ async def _stall(session: Session, path: str, stall: float) -> tuple[str, float]
     if isinstance(conn, str):
         return "error: " + conn, 0.0
     try:
-        conn.expect_response("GET", path, session.host_headers())
+        conn.expect_response("GET", path)
         sent = monotonic()
         if not await conn.send(session.request_head("GET", path, "\r\n")):
             return "truncated", monotonic() - sent

@@ -41,7 +41,7 @@ async def measure(session: Session, options: ProbeOptions) -> Measurement:
         return error(NAME, Unit.SECONDS, conn)
     try:
         path = options.slow_path
-        conn.expect_response("GET", path, session.host_headers())
+        conn.expect_response("GET", path)
         await conn.send(session.request_head("GET", path, "\r\n"))
         started = monotonic()
         followed = await bounded(_follow(conn), started + options.max_wait)
