@@ -42,7 +42,9 @@ def test_usage_errors_exit_2(capsys, args, message):
     "args",
     [
         ["--max-wait", "forever"],
+        ["--max-wait", "0s"],
         ["--max-body", "lots"],
+        ["--max-header", "0"],
         ["--max-connections", "0"],
         ["--body-path", "upload"],
         ["--format", "xml"],
@@ -62,10 +64,18 @@ def test_unreachable_target_exits_2(capsys):
     assert "cannot connect: connection refused" in err
 
 
-def test_self_signed_certificate_needs_insecure(capsys, go_program):
+@pytest.mark.parametrize(
+    ("scheme", "message"),
+    [
+        ("https", "use --insecure"),  # a self-signed certificate
+        ("http", "the server speaks https; use https://"),
+    ],
+)
+def test_tls_server_mistakes_exit_2(capsys, go_program, scheme, message):
     with go_program("probeserver", "-tls", "-lifetime=30s") as server:
-        assert main(["probe", server.url("app"), "--only", "max-header"]) == 2
-    assert "use --insecure" in capsys.readouterr().err
+        url = scheme + "://" + server.url("app").removeprefix("https://")
+        assert main(["probe", url, "--only", "header-timeout"]) == 2
+    assert message in capsys.readouterr().err
 
 
 def test_help_documents_exit_codes(capsys):
@@ -99,13 +109,6 @@ def test_only_and_require_end_to_end(capsys, go_program):
     assert "header timeout" in out and "largest header accepted" in out
     assert "idle keep-alive" not in out
     assert out.count("met ") == 2
-
-
-def test_http_to_an_https_server_says_so(capsys, go_program):
-    with go_program("probeserver", "-tls", "-lifetime=30s") as server:
-        url = server.url("app").replace("https://", "http://")
-        assert main(["probe", url, "--only", "header-timeout"]) == 2
-    assert "the server speaks https; use https://" in capsys.readouterr().err
 
 
 def test_a_server_that_is_not_http(capsys):

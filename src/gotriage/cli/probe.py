@@ -5,16 +5,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
+from typing import TypeVar
 
 from gotriage.errors import UsageError
 from gotriage.probe.model import ProbeOptions, ProbeReport, Verdict
 from gotriage.probe.requirements import parse_requirement
 from gotriage.probe.runner import probe, select
-from gotriage.probe.units import parse_duration, parse_size
+from gotriage.probe.units import format_duration, format_size, parse_duration, parse_size
 from gotriage.probe.verdicts import ORDER
 from gotriage.report import probe_json, probe_text
 from gotriage.report.console import stdout_console
 from gotriage.report.progress import progress
+
+N = TypeVar("N", int, float)
+DEFAULTS = ProbeOptions(url="")
 
 DESCRIPTION = """\
 Measure what a running HTTP/1.1 server actually does to slow, idle and oversized clients:
@@ -41,24 +46,23 @@ examples:
       --require 'header-timeout<=10s' --require 'idle-timeout<=2m'"""
 
 
-def _duration(text: str) -> float:
-    try:
-        value = parse_duration(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
+def _positive(parse: Callable[[str], N]) -> Callable[[str], N]:
+    """An argparse type: ``parse``'s value, which must be more than 0."""
+
+    def convert(text: str) -> N:
+        try:
+            value = parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError("must be more than 0")
+        return value
+
+    return convert
 
 
-def _size(text: str) -> int:
-    try:
-        value = parse_size(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
+_duration = _positive(parse_duration)
+_size = _positive(parse_size)
 
 
 def _count(text: str) -> int:
@@ -110,30 +114,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--max-wait",
         type=_duration,
-        default=30.0,
+        default=DEFAULTS.max_wait,
         metavar="DURATION",
-        help="longest wait for any timeout; longer is reported as 'none within' (default 30s)",
+        help="longest wait for any timeout; longer is reported as 'none within' "
+        f"(default {format_duration(DEFAULTS.max_wait)})",
     )
     parser.add_argument(
         "--max-body",
         type=_size,
-        default=64 << 20,
+        default=DEFAULTS.max_body,
         metavar="SIZE",
-        help="largest body tried (default 64MiB)",
+        help=f"largest body tried (default {format_size(DEFAULTS.max_body)})",
     )
     parser.add_argument(
         "--max-header",
         type=_size,
-        default=8 << 20,
+        default=DEFAULTS.max_header,
         metavar="SIZE",
-        help="largest request header tried (default 8MiB)",
+        help=f"largest request head tried (default {format_size(DEFAULTS.max_header)})",
     )
     parser.add_argument(
         "--max-connections",
         type=_count,
-        default=256,
+        default=DEFAULTS.max_connections,
         metavar="N",
-        help="most slow connections opened at once (default 256)",
+        help=f"most slow connections opened at once (default {DEFAULTS.max_connections})",
     )
     parser.add_argument(
         "--only",
@@ -161,7 +166,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto", help="colour in text"
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress bar (there is none off a terminal or with --format json)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -174,7 +184,6 @@ def exit_code(report: ProbeReport) -> int:
 
 def options_from(args: argparse.Namespace) -> ProbeOptions:
     only = tuple(name.strip() for name in args.only.split(",") if name.strip())
-    select(only)
     return ProbeOptions(
         url=args.url,
         max_wait=args.max_wait,
@@ -191,10 +200,10 @@ def options_from(args: argparse.Namespace) -> ProbeOptions:
 
 def run(args: argparse.Namespace) -> int:
     options = options_from(args)
+    count = len(select(options.only))
     requirements = [parse_requirement(text) for text in args.require]
     if len(set(requirements)) != len(requirements):
         raise UsageError("the same --require is given twice")
-    count = len(select(options.only))
     with progress("probing", count, quiet=args.quiet or args.format == "json") as bar:
         report = asyncio.run(
             probe(
