@@ -56,3 +56,16 @@ def test_other_addresses_need_confirm_owned():
 def test_unresolvable_host():
     with pytest.raises(FetchError, match="cannot resolve"):
         resolve("http://no-such-host.invalid/", confirm_owned=False)
+
+
+@pytest.mark.parametrize(
+    ("url", "endpoint", "host_header"),
+    [
+        ("http://127.0.0.1:8080/", "127.0.0.1:8080", "127.0.0.1:8080"),
+        ("https://[::1]/", "[::1]:443", "[::1]"),
+    ],
+)
+def test_endpoint_and_host_header(url, endpoint, host_header):
+    target = resolve(url, confirm_owned=False)
+    assert target.endpoint == endpoint
+    assert target.host_header == host_header

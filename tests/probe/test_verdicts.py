@@ -1,7 +1,7 @@
 import pytest
 
 from gotriage.probe.model import Measurement, Status, Unit, Verdict
-from gotriage.probe.verdicts import ADVICE, assess, measured_text
+from gotriage.probe.verdicts import ADVICE, assess, measured_text, precision_text
 
 
 def m(name, status, value, unit=Unit.SECONDS, outcome=""):
@@ -51,6 +51,21 @@ def test_poor_verdicts_carry_the_go_fix():
 )
 def test_measured_text(measurement, text):
     assert measured_text(measurement) == text
+
+
+@pytest.mark.parametrize(
+    ("measurement", "text"),
+    [
+        (m("header-timeout", Status.MEASURED, 1.0), "± 4 ms"),
+        (m("header-timeout", Status.NONE, 30.0), ""),
+        (m("max-header", Status.MEASURED, 20480, Unit.BYTES), "within 1 KiB"),
+        (m("connections", Status.MEASURED, 100, Unit.CONNECTIONS), ""),
+        (m("write-timeout", Status.ERROR, None), ""),
+    ],
+)
+def test_precision_text(measurement, text):
+    precision = {Unit.SECONDS: 0.004, Unit.BYTES: 1024, Unit.CONNECTIONS: 0}[measurement.unit]
+    assert precision_text(measurement.with_fields(precision=precision)) == text
 
 
 def test_every_measurement_has_advice():

@@ -26,7 +26,7 @@ UNITS: dict[str, Unit] = {
     "max-body": Unit.BYTES,
     "connections": Unit.CONNECTIONS,
 }
-_OPS = {
+OPERATORS = {
     "<=": operator.le,
     "<": operator.lt,
     ">=": operator.ge,
@@ -87,6 +87,6 @@ def check(req: Requirement, m: Measurement | None) -> RequirementResult:
         return RequirementResult(
             req, False, f"{req.name} has no limit up to {show(value, m.unit)}, wanted {wanted}"
         )
-    met = _OPS[req.op](value, req.value)
+    met = OPERATORS[req.op](value, req.value)
     verb = "meets" if met else "does not meet"
     return RequirementResult(req, met, f"{req.name} {show(value, m.unit)} {verb} {wanted}")

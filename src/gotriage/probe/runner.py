@@ -117,11 +117,7 @@ async def probe_target(
         notes = ("the target stopped accepting connections during the probe",)
     return ProbeReport(
         target=target.url,
-        address=(
-            f"[{target.address}]:{target.port}"
-            if ":" in target.address
-            else f"{target.address}:{target.port}"
-        ),
+        address=target.endpoint,
         tls=target.tls,
         max_wait=options.max_wait,
         duration=round(monotonic() - started, 3),

@@ -30,6 +30,12 @@ class Target:
         return self.scheme == "https"
 
     @property
+    def endpoint(self) -> str:
+        """``address:port`` every connection goes to, an IPv6 address in brackets."""
+        address = f"[{self.address}]" if ":" in self.address else self.address
+        return f"{address}:{self.port}"
+
+    @property
     def host_header(self) -> str:
         default = 443 if self.tls else 80
         host = f"[{self.host}]" if ":" in self.host else self.host

@@ -169,12 +169,8 @@ def measured_text(m: Measurement) -> str:
 
 
 def precision_text(m: Measurement) -> str:
-    if m.status not in (Status.MEASURED, Status.NONE) or m.precision is None:
+    """The precision of a measured timing ("± 4 ms") or size ("within 1 KiB"), else nothing."""
+    if m.status is not Status.MEASURED or m.precision is None or m.unit is Unit.CONNECTIONS:
         return ""
-    if m.status is Status.NONE or m.unit is Unit.CONNECTIONS:
-        return ""
-    return (
-        "± " + show(m.precision, m.unit)
-        if m.unit is Unit.SECONDS
-        else ("within " + show(m.precision, m.unit))
-    )
+    prefix = "± " if m.unit is Unit.SECONDS else "within "
+    return prefix + show(m.precision, m.unit)

@@ -8,11 +8,14 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from gotriage.probe.model import Measurement, ProbeReport, RequirementResult
+from gotriage.probe.model import Measurement, ProbeReport, RequirementResult, Status, Unit, Verdict
+from gotriage.probe.requirements import OPERATORS
+from gotriage.probe.verdicts import ORDER
 
 FORMAT = "gotriage.probe/1"
 
 _NUMBER_OR_NULL = {"type": ["number", "null"]}
+_UNITS = {"enum": [u.value for u in Unit]}
 SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
@@ -62,24 +65,13 @@ SCHEMA: dict[str, Any] = {
                     "implied_setting",
                 ],
                 "properties": {
-                    "name": {
-                        "enum": [
-                            "header-timeout",
-                            "body-timeout",
-                            "idle-timeout",
-                            "write-timeout",
-                            "stalled-reader",
-                            "max-header",
-                            "max-body",
-                            "connections",
-                        ]
-                    },
-                    "status": {"enum": ["measured", "none", "skipped", "error"]},
-                    "unit": {"enum": ["seconds", "bytes", "connections"]},
+                    "name": {"enum": list(ORDER)},
+                    "status": {"enum": [s.value for s in Status]},
+                    "unit": _UNITS,
                     "value": _NUMBER_OR_NULL,
                     "precision": _NUMBER_OR_NULL,
                     "outcome": {"type": "string"},
-                    "verdict": {"enum": ["good", "warn", "bad", "skipped", "error"]},
+                    "verdict": {"enum": [v.value for v in Verdict]},
                     "recommended": {"type": "string"},
                     "go_field": {"type": "string"},
                     "fix": {"type": "string"},
@@ -99,9 +91,9 @@ SCHEMA: dict[str, Any] = {
                 "properties": {
                     "requirement": {"type": "string"},
                     "name": {"type": "string"},
-                    "op": {"enum": ["<=", "<", ">=", ">", "=="]},
+                    "op": {"enum": list(OPERATORS)},
                     "value": {"type": "number"},
-                    "unit": {"enum": ["seconds", "bytes", "connections"]},
+                    "unit": _UNITS,
                     "met": {"type": "boolean"},
                     "reason": {"type": "string"},
                 },
