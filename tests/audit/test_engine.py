@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from gotriage.audit.config import AuditConfig
 from gotriage.audit.engine import audit_source
 from gotriage.audit.registry import all_rules
-from gotriage.audit.runner import audit_files, audit_paths, discover
+from gotriage.audit.runner import audit_files, discover
 from gotriage.audit.suppress import parse_suppressions
 from gotriage.errors import InputError
 
@@ -74,7 +74,8 @@ def test_suppression_on_the_line_above():
 def test_parse_error_does_not_stop_the_rest(tmp_path):
     (tmp_path / "bad.go").write_bytes(b"package p\nfunc {\n")
     (tmp_path / "ok.go").write_bytes(SERVER % b"")
-    report = audit_paths([str(tmp_path)], AuditConfig(enable=("GT101",)), jobs=1)
+    config = AuditConfig(enable=("GT101",))
+    report = audit_files(discover([str(tmp_path)], config), config, jobs=1)
     assert [p.file for p in report.problems] == [str(tmp_path / "bad.go")]
     assert [f.rule for f in report.findings] == ["GT101"]
 

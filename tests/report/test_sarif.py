@@ -11,7 +11,7 @@ import pytest
 
 from gotriage.audit.config import AuditConfig
 from gotriage.audit.registry import all_rules
-from gotriage.audit.runner import audit_files, audit_paths
+from gotriage.audit.runner import audit_files
 from gotriage.cli import main
 from gotriage.report.sarif import sarif_document
 
@@ -53,7 +53,7 @@ def test_rule_metadata_comes_from_the_registry():
 
 def test_parse_problems_become_notifications(tmp_path):
     (tmp_path / "bad.go").write_text("package p\nfunc {\n")
-    report = audit_paths([str(tmp_path)], AuditConfig(), jobs=1)
+    report = audit_files([str(tmp_path / "bad.go")], AuditConfig(), jobs=1)
     document = sarif_document(report, str(tmp_path))
     validate(document)
     invocation = document["runs"][0]["invocations"][0]

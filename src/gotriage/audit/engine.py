@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -52,7 +53,7 @@ class FileResult:
     problem: ParseProblem | None = None
     generated: bool = False
     lines: dict[int, str] = field(default_factory=dict)  # source lines around findings
-    fixed: bytes | None = None  # the file rewritten by --fix, when anything changed
+    fixed: tuple[bytes, bytes] | None = None  # (as read, as --fix rewrites it) when it changes
     resolved: set[tuple[str, int]] = field(default_factory=set)  # (rule, line) --fix resolves
     bytes_read: int = 0
 
@@ -103,38 +104,13 @@ class FileContext:
             return path in self.dot_imports and text(node) == name
         return False
 
-    def is_member(self, node: Node | None, path: str, names: frozenset[str] | set[str]) -> bool:
-        """``node`` is ``pkg.Name`` with pkg importing ``path`` and Name in ``names``."""
-        if node is None or node.type != "selector_expression":
-            return False
-        return (
-            text(node.child_by_field_name("field")) in names
-            and self.imports.get(text(node.child_by_field_name("operand"))) == path
-        )
-
     def value(self, node: Node | None) -> float | None:
         return self.evaluator.value(node)
 
     # --- reporting -------------------------------------------------------------------------
-    def finding(
-        self,
-        rule: type[Rule],
-        node: Node,
-        message: str,
-        *,
-        severity: Severity | None = None,
-        confidence: Confidence | None = None,
-    ) -> Finding:
+    def location(self, node: Node) -> Location:
         start, end = node.start_point, node.end_point
-        return Finding(
-            rule=rule.id,
-            severity=severity or rule.severity,
-            location=Location(self.path, start[0] + 1, start[1] + 1, end[0] + 1, end[1] + 1),
-            message=message,
-            fix=rule.fix_hint,
-            confidence=confidence or rule.confidence,
-            title=rule.title,
-        )
+        return Location(self.path, start[0] + 1, start[1] + 1, end[0] + 1, end[1] + 1)
 
     def report(
         self,
@@ -144,23 +120,16 @@ class FileContext:
         *,
         severity: Severity | None = None,
         confidence: Confidence | None = None,
+        unless: str = "",
     ) -> None:
-        self.findings.append(
-            self.finding(rule, node, message, severity=severity, confidence=confidence)
+        """Record a finding; with ``unless``, only if no file of the package records that fact."""
+        finding = rule.finding_at(
+            self.location(node), message, severity=severity, confidence=confidence
         )
-
-    def report_unless(
-        self,
-        fact: str,
-        rule: type[Rule],
-        node: Node,
-        message: str,
-        *,
-        confidence: Confidence | None = None,
-    ) -> None:
-        """Report unless some file of the same package records ``fact``."""
-        finding = self.finding(rule, node, message, confidence=confidence)
-        self.conditional.append((fact, finding))
+        if unless:
+            self.conditional.append((unless, finding))
+        else:
+            self.findings.append(finding)
 
 
 class Rule:
@@ -191,6 +160,25 @@ class Rule:
 
     def finish(self) -> None:
         """Called once the whole file has been walked."""
+
+    @classmethod
+    def finding_at(
+        cls,
+        location: Location,
+        message: str,
+        *,
+        severity: Severity | None = None,
+        confidence: Confidence | None = None,
+    ) -> Finding:
+        return Finding(
+            rule=cls.id,
+            severity=severity or cls.severity,
+            location=location,
+            message=message,
+            fix=cls.fix_hint,
+            confidence=confidence or cls.confidence,
+            title=cls.title,
+        )
 
     @classmethod
     def resolve_package(cls, facts: dict[str, list[object]]) -> list[Finding]:
@@ -312,9 +300,9 @@ def audit_source(
     if fix:
         from gotriage.audit.fix import fix_source
 
-        fixed, resolved = fix_source(ctx)
+        fixed, resolved = fix_source(ctx, root)
         if fixed is not None and fixed != source:
-            result.fixed = fixed
+            result.fixed = (source, fixed)
             result.resolved = resolved
     return result
 
@@ -354,17 +342,17 @@ def _walk(root: Node, by_type: dict[str, list[Rule]], by_call: dict[str, list[Ru
                 return
 
 
-def attach_lines(result: FileResult, source: bytes, findings: list[Finding]) -> None:
-    """Keep the source lines around each finding, for renderers that show context."""
+def context_lines(source: bytes, findings: Iterable[Finding]) -> dict[int, str]:
+    """The source lines around each finding, by line number, for renderers that show context."""
     wanted: set[int] = set()
     for finding in findings:
-        if finding.location is not None and finding.location.line:
-            line = finding.location.line
+        line = finding.location.line if finding.location is not None else 0
+        if line:
             wanted.update(range(max(1, line - SNIPPET_CONTEXT), line + SNIPPET_CONTEXT + 1))
     if not wanted:
-        return
+        return {}
     lines = source.decode("utf-8", "replace").splitlines()
-    result.lines = {n: lines[n - 1] for n in sorted(wanted) if n <= len(lines)}
+    return {n: lines[n - 1] for n in sorted(wanted) if n <= len(lines)}
 
 
 __all__ = [

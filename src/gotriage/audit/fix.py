@@ -22,8 +22,9 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from gotriage.audit.engine import FileContext
-from gotriage.audit.shared import HTTPValue, http_values
-from gotriage.audit.syntax import text
+from gotriage.audit.registry import all_rules
+from gotriage.audit.shared import HTTPValue, MissingServerTimeout, http_values
+from gotriage.audit.syntax import line_of, text
 
 SECOND = 1_000_000_000
 RECOMMENDED = (
@@ -54,15 +55,14 @@ def missing_timeouts(ctx: FileContext, server: HTTPValue) -> list[tuple[str, int
     return out
 
 
-RESOLVES = {"ReadHeaderTimeout": "GT101", "WriteTimeout": "GT103", "IdleTimeout": "GT104"}
-
-
-def fix_source(ctx: FileContext) -> tuple[bytes | None, set[tuple[str, int]]]:
-    """The file with its servers' missing timeouts added (None if nothing to do), and the
-    (rule, line) findings the rewrite resolves."""
+def fix_source(ctx: FileContext, root: Node) -> tuple[bytes | None, set[tuple[str, int]]]:
+    """The file (``root`` is its syntax tree) with its servers' missing timeouts added (None if
+    nothing to do), and the (rule, line) findings the rewrite resolves."""
     edits: list[Edit] = []
     resolved: set[tuple[str, int]] = set()
     time_name = next(iter(sorted(ctx.names_for("time"))), "")
+    # A missing-timeout finding is resolved once any of the fields it asks for is added.
+    resolvable = [r for r in all_rules() if issubclass(r, MissingServerTimeout)]
     for server in http_values(ctx, "Server"):
         if server.literal is None:
             continue
@@ -72,16 +72,14 @@ def fix_source(ctx: FileContext) -> tuple[bytes | None, set[tuple[str, int]]]:
         edit = _literal_edit(ctx.source, server.literal, additions, time_name or "time")
         if edit is not None:
             edits.append(edit)
-            line = server.node.start_point[0] + 1
             added = {name for name, _ in additions}
-            resolved.update((RESOLVES[n], line) for n in added if n in RESOLVES)
-            if "ReadTimeout" in added:
-                resolved.add(("GT101", line))
-                resolved.add(("GT104", line))
+            resolved.update(
+                (rule.id, line_of(server.node)) for rule in resolvable if added & set(rule.any_of)
+            )
     if not edits:
         return None, set()
     if not time_name:
-        import_edit = _import_time(ctx.source)
+        import_edit = _import_time(ctx.source, root)
         if import_edit is None:
             return None, set()
         edits.append(import_edit)
@@ -127,10 +125,7 @@ def _literal_edit(
     return line_end, line_end, insertion
 
 
-def _import_time(source: bytes) -> Edit | None:
-    from gotriage.audit.syntax import new_parser
-
-    root = new_parser().parse(source).root_node
+def _import_time(source: bytes, root: Node) -> Edit | None:
     declarations = [n for n in root.named_children if n.type == "import_declaration"]
     if not declarations:
         return None

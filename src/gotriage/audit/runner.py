@@ -23,7 +23,7 @@ from pathlib import Path
 from tree_sitter import Parser
 
 from gotriage.audit.config import AuditConfig, parse_go_version
-from gotriage.audit.engine import FileResult, ParseProblem, Rule, attach_lines, audit_source
+from gotriage.audit.engine import FileResult, ParseProblem, Rule, audit_source, context_lines
 from gotriage.audit.registry import all_rules
 from gotriage.audit.syntax import new_parser
 from gotriage.errors import InputError
@@ -145,7 +145,9 @@ def audit_chunk(
             fix=fix,
         )
         result.package_dir = str(Path(path).parent)
-        attach_lines(result, source, [*result.findings, *(f for _, f in result.conditional)])
+        result.lines = context_lines(
+            source, [*result.findings, *(f for _, f in result.conditional)]
+        )
         results.append(result)
     return results
 
@@ -185,10 +187,12 @@ def audit_files(
                 results.extend(future.result())
                 if advance:
                     advance(len(chunk))
-    return _assemble(results, rules, fix and applied)
+    return _assemble(results, rules, drop_resolved=fix and applied)
 
 
-def _assemble(results: list[FileResult], rules: tuple[type[Rule], ...], fix: bool) -> AuditReport:
+def _assemble(
+    results: list[FileResult], rules: tuple[type[Rule], ...], *, drop_resolved: bool
+) -> AuditReport:
     report = AuditReport(rules=rules)
     packages: dict[tuple[str, str], list[FileResult]] = defaultdict(list)
     suppressions = {}
@@ -205,7 +209,7 @@ def _assemble(results: list[FileResult], rules: tuple[type[Rule], ...], fix: boo
         suppressions[result.path] = result.suppressions
         report.lines.update({(result.path, n): t for n, t in result.lines.items()})
         if result.fixed is not None:
-            report.fixed[result.path] = (Path(result.path).read_bytes(), result.fixed)
+            report.fixed[result.path] = result.fixed
     findings: list[Finding] = []
     for members in packages.values():
         facts: dict[str, list[object]] = defaultdict(list)
@@ -213,7 +217,7 @@ def _assemble(results: list[FileResult], rules: tuple[type[Rule], ...], fix: boo
             for key, values in member.facts.items():
                 facts[key].extend(values)
         for member in members:
-            resolved = member.resolved if fix else set()
+            resolved = member.resolved if drop_resolved else set()
             for finding in member.findings:
                 if (finding.rule, finding.location.line if finding.location else 0) not in resolved:
                     findings.append(finding)
@@ -223,10 +227,9 @@ def _assemble(results: list[FileResult], rules: tuple[type[Rule], ...], fix: boo
     kept = []
     for finding in findings:
         location = finding.location
-        table = suppressions.get(location.file) if location else None
         if (
-            table is not None
-            and location is not None
+            location is not None
+            and (table := suppressions.get(location.file)) is not None
             and table.silences(finding.rule, location.line)
         ):
             report.suppressed += 1
@@ -247,32 +250,18 @@ def _assemble(results: list[FileResult], rules: tuple[type[Rule], ...], fix: boo
 
 
 def _fill_missing_lines(report: AuditReport) -> None:
-    """Source lines for findings made after the workers (package-wide rules)."""
+    """Source lines for findings made after the workers (package-wide rules), each file read
+    once."""
+    missing: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.findings:
         location = finding.location
-        if location is None or (location.file, location.line) in report.lines:
-            continue
+        if location is not None and (location.file, location.line) not in report.lines:
+            missing[location.file].append(finding)
+    for path, findings in missing.items():
         try:
-            lines = Path(location.file).read_bytes().decode("utf-8", "replace").splitlines()
+            source = Path(path).read_bytes()
         except OSError:
             continue
-        for number in range(max(1, location.line - 2), location.line + 3):
-            if number <= len(lines):
-                report.lines[(location.file, number)] = lines[number - 1]
-
-
-def audit_paths(
-    paths: Sequence[str],
-    config: AuditConfig,
-    *,
-    jobs: int | None = None,
-    include_tests: bool = False,
-    fix: bool = False,
-    applied: bool = False,
-    advance: Callable[[int], None] | None = None,
-    on_files: Callable[[int], None] | None = None,
-) -> AuditReport:
-    files = discover(paths, config, include_tests=include_tests)
-    if on_files:
-        on_files(len(files))
-    return audit_files(files, config, jobs=jobs, fix=fix, applied=applied, advance=advance)
+        report.lines.update(
+            {(path, n): line for n, line in context_lines(source, findings).items()}
+        )

@@ -1,22 +1,27 @@
-"""Analyses several rules read: the ``http.Server`` and ``http.Client`` values of a file.
+"""Analyses and checks several rules share.
 
-A server is a composite literal (``&http.Server{...}``), a zero value (``var s http.Server``) or
-``new(http.Server)``. When it is bound to a name (``srv := ...``, ``s.srv = ...``), fields
-assigned later on that name (``srv.ReadTimeout = 5 * time.Second``) count as set: in the same
-function for a local variable, anywhere in the file for a struct field or package variable.
+Mostly the ``http.Server`` and ``http.Client`` values of a file. A server is a composite literal
+(``&http.Server{...}``), a zero value (``var s http.Server``) or ``new(http.Server)``. When it is
+bound to a name (``srv := ...``, ``s.srv = ...``), fields assigned later on that name
+(``srv.ReadTimeout = 5 * time.Second``) count as set: in the same function for a local
+variable, anywhere in the file for a struct field or package variable.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from tree_sitter import Node
 
 from gotriage.audit.engine import FileContext, Rule
 from gotriage.audit.syntax import enclosing_function, same, text
-from gotriage.model import Confidence
+from gotriage.model import Confidence, Severity
 
 HTTP = "net/http"
+# From Go 1.23 on (in modules whose go.mod says so) unreferenced timers and tickers are
+# collected; before, each one lives until it fires, and a ticker forever.
+TIMERS_COLLECTED = (1, 23)
 
 
 @dataclass(slots=True)
@@ -178,3 +183,25 @@ def _binding(expression: Node) -> str | None:
 def http_values(ctx: FileContext, kind: str) -> list[HTTPValue]:
     values: list[HTTPValue] = ctx.shared.get("http_values", [])  # type: ignore[assignment]
     return [v for v in values if v.kind == kind]
+
+
+class MissingServerTimeout(Rule):
+    """Base of the rules that report every http.Server setting none of ``any_of`` (``--fix``
+    adds the missing field, which resolves the finding)."""
+
+    severity = Severity.MEDIUM
+    fixable = True
+    imports = (HTTP,)
+    uses = (HTTPValues,)
+    any_of: ClassVar[tuple[str, ...]] = ()
+    message: ClassVar[str] = ""
+
+    def finish(self) -> None:
+        for server in http_values(self.ctx, "Server"):
+            if not any(server.is_set(self.ctx, name) for name in self.any_of):
+                self.ctx.report(type(self), server.node, self.message, confidence=server.confidence)
+
+
+def uncollected_timer(ctx: FileContext, qualifier: str) -> bool:
+    """A call on package time in code built for a Go release that does not collect timers."""
+    return ctx.is_pkg(qualifier, "time") and ctx.go_version < TIMERS_COLLECTED

@@ -75,6 +75,19 @@ def function_body(function: Node) -> Node | None:
     return function.child_by_field_name("body")
 
 
+def enclosing_body(node: Node) -> Node | None:
+    """The body of the function ``node`` is in."""
+    function = enclosing_function(node)
+    return function_body(function) if function is not None else None
+
+
+def go_literal(go: Node) -> Node | None:
+    """The func literal a ``go`` statement starts (``go func() {...}()``), if it is one."""
+    call = go.named_child(0)
+    literal = call.child_by_field_name("function") if call is not None else None
+    return literal if literal is not None and literal.type == "func_literal" else None
+
+
 def descendants(node: Node, *, into_functions: bool = False) -> Iterator[Node]:
     """Every named node below ``node``, depth first; by default not into nested func literals."""
     stack = list(reversed(node.named_children))
@@ -101,16 +114,6 @@ def same(a: Node | None, b: Node | None) -> bool:
 
 def is_within(node: Node, ancestor: Node) -> bool:
     return ancestor.start_byte <= node.start_byte and node.end_byte <= ancestor.end_byte
-
-
-def statement_of(node: Node, container: Node) -> Node | None:
-    """The child of ``container`` that holds ``node`` (``node`` itself if a direct child)."""
-    current: Node | None = node
-    while current is not None and current.parent is not None:
-        if current.parent.id == container.id:
-            return current
-        current = current.parent
-    return None
 
 
 def is_receive(node: Node) -> bool:
@@ -140,10 +143,6 @@ def case_body(case: Node) -> list[Node]:
     return out
 
 
-def case_communication(case: Node) -> Node | None:
-    return case.child_by_field_name("communication")
-
-
 EXIT_CALLS = frozenset({"panic", "Exit", "Goexit", "Fatal", "Fatalf", "Fatalln"})
 
 
@@ -156,10 +155,3 @@ def leaves_function(statements: list[Node]) -> bool:
             if node.type == "call_expression" and call_parts(node)[1] in EXIT_CALLS:
                 return True
     return False
-
-
-def ancestors_until(node: Node, stop: Node) -> Iterator[Node]:
-    parent = node.parent
-    while parent is not None and parent.id != stop.id:
-        yield parent
-        parent = parent.parent

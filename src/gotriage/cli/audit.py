@@ -15,7 +15,7 @@ from gotriage.audit.config import (
     parse_severity,
 )
 from gotriage.audit.registry import all_rules, rule_by_id
-from gotriage.audit.runner import AuditReport, audit_paths
+from gotriage.audit.runner import AuditReport, audit_files, discover
 from gotriage.errors import InputError, UsageError
 from gotriage.report.console import stdout_console
 from gotriage.report.progress import progress
@@ -164,15 +164,15 @@ def run(args: argparse.Namespace) -> int:
 def _audit(args: argparse.Namespace, paths: list[str], config: AuditConfig) -> AuditReport:
     quiet = args.quiet or args.format != "text"
     with progress("auditing", None, quiet=quiet) as bar:
-        return audit_paths(
-            paths,
+        files = discover(paths, config, include_tests=args.include_tests)
+        bar.update(total=len(files))
+        return audit_files(
+            files,
             config,
             jobs=args.jobs,
-            include_tests=args.include_tests,
             fix=args.fix or args.diff,
             applied=args.fix,
             advance=bar.advance,
-            on_files=lambda total: bar.update(total=total),
         )
 
 

@@ -12,12 +12,12 @@ from gotriage.model import Finding
 SCHEMA_VERSION = 1
 
 
-def finding_record(finding: Finding) -> dict[str, object]:
-    rules = {r.id: r for r in all_rules()}
+def finding_record(finding: Finding, names: dict[str, str]) -> dict[str, object]:
+    """``names``: rule ID -> rule name."""
     location = finding.location
     return {
         "rule": finding.rule,
-        "name": rules[finding.rule].name if finding.rule in rules else "",
+        "name": names.get(finding.rule, ""),
         "title": finding.title,
         "severity": str(finding.severity),
         "confidence": str(finding.confidence),
@@ -32,9 +32,10 @@ def finding_record(finding: Finding) -> dict[str, object]:
 
 
 def audit_document(report: AuditReport) -> dict[str, object]:
+    names = {rule.id: rule.name for rule in all_rules()}
     return {
         "version": SCHEMA_VERSION,
-        "findings": [finding_record(f) for f in report.findings],
+        "findings": [finding_record(f, names) for f in report.findings],
         "errors": [{"file": p.file, "line": p.line, "message": p.message} for p in report.problems],
         "summary": {
             "files": report.files,

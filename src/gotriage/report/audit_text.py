@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from gotriage.audit.engine import Rule
+from gotriage.audit.engine import SNIPPET_CONTEXT, Rule
 from gotriage.audit.registry import documentation
 from gotriage.audit.runner import AuditReport
 from gotriage.model import Finding, Severity
@@ -67,7 +67,7 @@ def _finding(finding: Finding, report: AuditReport, console: Console) -> None:
     if location and location.line:
         numbers = [
             n
-            for n in range(location.line - 2, location.line + 3)
+            for n in range(location.line - SNIPPET_CONTEXT, location.line + SNIPPET_CONTEXT + 1)
             if (location.file, n) in report.lines
         ]
         width = len(str(max(numbers))) if numbers else 1

@@ -13,7 +13,7 @@ from gotriage import __version__
 from gotriage.audit.engine import ParseProblem, Rule
 from gotriage.audit.registry import all_rules, documentation, summary
 from gotriage.audit.runner import AuditReport
-from gotriage.model import Finding, Severity
+from gotriage.model import Finding, Location, Severity
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {
@@ -22,7 +22,6 @@ LEVEL = {
     Severity.LOW: "note",
     Severity.INFO: "note",
 }
-PRECISION = {"high": "high", "medium": "medium", "low": "low"}
 
 
 def _uri(path: str, base: str) -> str:
@@ -44,26 +43,24 @@ def _rule(rule: type[Rule]) -> dict[str, object]:
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
         "properties": {
             "tags": ["net/http" if rule.id.startswith("GT1") else "goroutine-leak", "reliability"],
-            "precision": PRECISION[str(rule.confidence)],
+            "precision": str(rule.confidence),
             "severity": str(rule.severity),
         },
     }
 
 
-def _location(
-    file: str, line: int, column: int, end_line: int, end_column: int, base: str
-) -> dict[str, object]:
+def _location(location: Location, base: str) -> dict[str, object]:
     region: dict[str, int] = {}
-    if line:
-        region["startLine"] = line
-        if column:
-            region["startColumn"] = column
-        if end_line:
-            region["endLine"] = end_line
-        if end_column:
-            region["endColumn"] = end_column
+    if location.line:
+        region["startLine"] = location.line
+        if location.column:
+            region["startColumn"] = location.column
+        if location.end_line:
+            region["endLine"] = location.end_line
+        if location.end_column:
+            region["endColumn"] = location.end_column
     physical: dict[str, object] = {
-        "artifactLocation": {"uri": _uri(file, base), "uriBaseId": "%SRCROOT%"}
+        "artifactLocation": {"uri": _uri(location.file, base), "uriBaseId": "%SRCROOT%"}
     }
     if region:
         physical["region"] = region
@@ -80,10 +77,7 @@ def _result(finding: Finding, index: dict[str, int], base: str) -> dict[str, obj
     if finding.rule in index:
         result["ruleIndex"] = index[finding.rule]
     if finding.location is not None:
-        loc = finding.location
-        result["locations"] = [
-            _location(loc.file, loc.line, loc.column, loc.end_line, loc.end_column, base)
-        ]
+        result["locations"] = [_location(finding.location, base)]
     return result
 
 
@@ -91,7 +85,7 @@ def _notification(problem: ParseProblem, base: str) -> dict[str, object]:
     return {
         "level": "error",
         "message": {"text": problem.message},
-        "locations": [_location(problem.file, problem.line, 0, 0, 0, base)],
+        "locations": [_location(Location(problem.file, problem.line), base)],
     }
 
 

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from gotriage.audit.engine import Rule
-from gotriage.audit.shared import HTTP, HTTPValues, http_values
+from gotriage.audit.shared import MissingServerTimeout
 from gotriage.model import Severity
 
 
-class ServerReadTimeout(Rule):
+class ServerReadTimeout(MissingServerTimeout):
     """An http.Server sets neither ReadHeaderTimeout nor ReadTimeout.
 
     Why it matters: with both at zero, net/http waits forever for a client to finish sending
@@ -35,20 +34,8 @@ class ServerReadTimeout(Rule):
     title = "http.Server without ReadHeaderTimeout or ReadTimeout (slowloris)"
     severity = Severity.HIGH
     fix_hint = "set ReadHeaderTimeout (for example 10 * time.Second) on the http.Server"
-    fixable = True
-    imports = (HTTP,)
-    uses = (HTTPValues,)
-
-    def finish(self) -> None:
-        for server in http_values(self.ctx, "Server"):
-            if server.is_set(self.ctx, "ReadHeaderTimeout") or server.is_set(
-                self.ctx, "ReadTimeout"
-            ):
-                continue
-            self.ctx.report(
-                type(self),
-                server.node,
-                "http.Server has neither ReadHeaderTimeout nor ReadTimeout: a client that sends "
-                "its headers slowly holds a connection and a goroutine forever",
-                confidence=server.confidence,
-            )
+    any_of = ("ReadHeaderTimeout", "ReadTimeout")
+    message = (
+        "http.Server has neither ReadHeaderTimeout nor ReadTimeout: a client that sends its "
+        "headers slowly holds a connection and a goroutine forever"
+    )

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from gotriage.audit.engine import Rule
-from gotriage.audit.shared import HTTP, HTTPValues, http_values
+from gotriage.audit.shared import MissingServerTimeout
 from gotriage.model import Severity
 
 
-class ServerWriteTimeout(Rule):
+class ServerWriteTimeout(MissingServerTimeout):
     """An http.Server has no WriteTimeout.
 
     Why it matters: without a write deadline a client that stops reading the response (a full
@@ -34,17 +33,8 @@ class ServerWriteTimeout(Rule):
     title = "http.Server without WriteTimeout"
     severity = Severity.MEDIUM
     fix_hint = "set WriteTimeout; lift it per request with http.ResponseController for streams"
-    fixable = True
-    imports = (HTTP,)
-    uses = (HTTPValues,)
-
-    def finish(self) -> None:
-        for server in http_values(self.ctx, "Server"):
-            if not server.is_set(self.ctx, "WriteTimeout"):
-                self.ctx.report(
-                    type(self),
-                    server.node,
-                    "http.Server has no WriteTimeout: a client that stops reading blocks the "
-                    "handler's goroutine forever",
-                    confidence=server.confidence,
-                )
+    any_of = ("WriteTimeout",)
+    message = (
+        "http.Server has no WriteTimeout: a client that stops reading blocks the handler's "
+        "goroutine forever"
+    )

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from gotriage.audit.engine import Rule
-from gotriage.audit.shared import HTTP, HTTPValues, http_values
+from gotriage.audit.shared import MissingServerTimeout
 from gotriage.model import Severity
 
 
-class ServerIdleTimeout(Rule):
+class ServerIdleTimeout(MissingServerTimeout):
     """An http.Server has neither IdleTimeout nor ReadTimeout: idle keep-alive connections
     live forever.
 
@@ -35,18 +34,8 @@ class ServerIdleTimeout(Rule):
     title = "http.Server without IdleTimeout or ReadTimeout (idle connections never close)"
     severity = Severity.MEDIUM
     fix_hint = "set IdleTimeout (for example 120 * time.Second)"
-    fixable = True
-    imports = (HTTP,)
-    uses = (HTTPValues,)
-
-    def finish(self) -> None:
-        for server in http_values(self.ctx, "Server"):
-            if server.is_set(self.ctx, "IdleTimeout") or server.is_set(self.ctx, "ReadTimeout"):
-                continue
-            self.ctx.report(
-                type(self),
-                server.node,
-                "http.Server has neither IdleTimeout nor ReadTimeout: idle keep-alive "
-                "connections and their goroutines are kept forever",
-                confidence=server.confidence,
-            )
+    any_of = ("IdleTimeout", "ReadTimeout")
+    message = (
+        "http.Server has neither IdleTimeout nor ReadTimeout: idle keep-alive connections and "
+        "their goroutines are kept forever"
+    )

@@ -5,7 +5,7 @@ from tree_sitter import Node
 from gotriage.audit.engine import Rule
 from gotriage.audit.shared import HTTP, HTTPValues, http_values
 from gotriage.audit.values import format_duration
-from gotriage.model import Finding, Location, Severity
+from gotriage.model import Finding, Severity
 
 
 class ContradictoryTimeouts(Rule):
@@ -51,15 +51,13 @@ class ContradictoryTimeouts(Rule):
         limit = self.ctx.value(args.named_child(1))
         if limit is None or limit <= 0:
             return
-        start, end = node.start_point, node.end_point
-        location = (self.ctx.path, start[0] + 1, start[1] + 1, end[0] + 1, end[1] + 1)
-        self.ctx.facts["timeout_handlers"].append((location, limit))
+        self.ctx.facts["timeout_handlers"].append((self.ctx.location(node), limit))
 
     def finish(self) -> None:
         for server in http_values(self.ctx, "Server"):
             header = server.value_of(self.ctx, "ReadHeaderTimeout")
             read = server.value_of(self.ctx, "ReadTimeout")
-            if header and read and header > 0 and read > 0 and header > read:
+            if header and read and 0 < read < header:
                 self.ctx.report(
                     type(self),
                     server.fields["ReadHeaderTimeout"] or server.node,
@@ -76,28 +74,21 @@ class ContradictoryTimeouts(Rule):
     def resolve_package(cls, facts: dict[str, list[object]]) -> list[Finding]:
         handlers = facts.get("timeout_handlers", [])
         writes = facts.get("write_timeouts", [])
-        if not handlers or not writes or any(w is None for w in writes):
+        # A server with no write deadline (or one not known) lets any handler limit work.
+        if (
+            not handlers
+            or not writes
+            or not all(isinstance(w, int | float) and w > 0 for w in writes)
+        ):
             return []
-        positive = [w for w in writes if isinstance(w, int | float) and w > 0]
-        if len(positive) != len(writes):
-            return []  # a server with no write deadline lets any handler limit work
-        longest = max(positive)
-        findings = []
-        for location, limit in handlers:  # type: ignore[misc]
-            if limit >= longest:
-                findings.append(
-                    Finding(
-                        rule=cls.id,
-                        severity=cls.severity,
-                        location=Location(*location),
-                        message=(
-                            f"http.TimeoutHandler limit ({format_duration(limit)}) is not shorter "
-                            f"than the server's WriteTimeout ({format_duration(longest)}): the "
-                            "write deadline fires first and clients see a reset, not a 503"
-                        ),
-                        fix=cls.fix_hint,
-                        confidence=cls.confidence,
-                        title=cls.title,
-                    )
-                )
-        return findings
+        longest = max(writes)  # type: ignore[type-var]
+        return [
+            cls.finding_at(
+                location,
+                f"http.TimeoutHandler limit ({format_duration(limit)}) is not shorter than the "
+                f"server's WriteTimeout ({format_duration(longest)}): the write deadline fires "
+                "first and clients see a reset, not a 503",
+            )
+            for location, limit in handlers  # type: ignore[misc]
+            if limit >= longest
+        ]

@@ -93,13 +93,9 @@ class UnboundedRequestBody(Rule):
         if text(reader.child_by_field_name("field")) != "Body":
             return
         request = text(reader.child_by_field_name("operand"))
-        handler = self._handler(node, request)
-        if handler is None or self._is_limited(handler):
-            return
-        self.ctx.report_unless(
-            MIDDLEWARE_FACT,
-            type(self),
+        self._report_unlimited(
             node,
+            request,
             f"{qualifier}.{name}({request}.Body) reads a request body of any size: wrap it in "
             "http.MaxBytesReader first",
         )
@@ -112,16 +108,19 @@ class UnboundedRequestBody(Rule):
         limit = self.ctx.config.multipart_memory_max
         if size is None or size <= limit:
             return
-        handler = self._handler(node, request)
-        if handler is None or self._is_limited(handler):
-            return
-        self.ctx.report_unless(
-            MIDDLEWARE_FACT,
-            type(self),
+        self._report_unlimited(
             node,
+            request,
             f"ParseMultipartForm keeps up to {format_bytes(size)} of each upload in memory "
             f"(more than {format_bytes(limit)}) and the body is not limited",
         )
+
+    def _report_unlimited(self, node: Node, request: str, message: str) -> None:
+        """Report ``node`` when it is in a handler of ``request`` that does not limit the body
+        itself, unless some middleware of the package does."""
+        handler = self._handler(node, request)
+        if handler is not None and not self._is_limited(handler):
+            self.ctx.report(type(self), node, message, unless=MIDDLEWARE_FACT)
 
     def _handler(self, node: Node, request: str) -> Node | None:
         """The enclosing handler (it takes an ``http.ResponseWriter``) whose ``*http.Request``

@@ -68,10 +68,10 @@ class NoGracefulShutdown(Rule):
         for node, qualifier, name in self._starts:
             if name.startswith("Serve") and qualifier not in servers:
                 continue
-            self.ctx.report_unless(
-                SHUTDOWN_FACT,
+            self.ctx.report(
                 type(self),
                 node,
                 f"{qualifier}.{name}() starts a server but nothing in this package calls "
                 "Shutdown: in-flight requests are cut at every deploy",
+                unless=SHUTDOWN_FACT,
             )

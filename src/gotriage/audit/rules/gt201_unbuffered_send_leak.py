@@ -8,8 +8,9 @@ from gotriage.audit.syntax import (
     call_parts,
     case_body,
     descendants,
+    enclosing_body,
     enclosing_function,
-    function_body,
+    go_literal,
     is_receive,
     is_within,
     leaves_function,
@@ -63,13 +64,9 @@ class UnbufferedSendLeak(Rule):
     node_types = frozenset({"go_statement"})
 
     def visit(self, node: Node) -> None:
-        call = node.named_child(0)
-        literal = call.child_by_field_name("function") if call is not None else None
-        if literal is None or literal.type != "func_literal":
-            return
-        outer = enclosing_function(node)
-        outer_body = function_body(outer) if outer is not None else None
-        if outer_body is None:
+        literal = go_literal(node)
+        outer_body = enclosing_body(node)
+        if literal is None or outer_body is None:
             return
         reported: set[str] = set()
         for send in descendants(literal):

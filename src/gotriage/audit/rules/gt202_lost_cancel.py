@@ -134,12 +134,8 @@ class LostCancel(Rule):
             holder = use.parent
             if holder is not None and holder.type == "defer_statement":
                 return
-            inner = enclosing_function(node)
-            if not same(inner, function):
-                # Called from a closure: fine when the closure itself is deferred.
-                if inner is not None and _deferred_literal(inner):
-                    return
-                return
+            if not same(enclosing_function(node), function):
+                return  # called from a closure, deferred or not: handled there
             if holder is None or holder.type != "expression_statement":
                 return
             calls.append(holder)
@@ -185,15 +181,6 @@ def _assigned_to_blank(node: Node) -> bool:
         left is not None
         and not same(left, values)
         and all(text(target) == "_" for target in left.named_children)
-    )
-
-
-def _deferred_literal(literal: Node) -> bool:
-    call = literal.parent
-    return (
-        call is not None
-        and call.type == "call_expression"
-        and (call.parent is not None and call.parent.type in ("defer_statement",))
     )
 
 

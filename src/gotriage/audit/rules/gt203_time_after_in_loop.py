@@ -3,10 +3,9 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from gotriage.audit.engine import Rule
+from gotriage.audit.shared import uncollected_timer
 from gotriage.audit.syntax import FUNCTION_NODES
 from gotriage.model import Severity
-
-TIMERS_COLLECTED = (1, 23)
 
 
 class TimeAfterInLoop(Rule):
@@ -59,9 +58,7 @@ class TimeAfterInLoop(Rule):
     call_names = frozenset({"After"})
 
     def visit_call(self, node: Node, qualifier: str, name: str) -> None:
-        if not self.ctx.is_pkg(qualifier, "time"):
-            return
-        if self.ctx.go_version >= TIMERS_COLLECTED:
+        if not uncollected_timer(self.ctx, qualifier):
             return
         parent = node.parent
         in_case = False

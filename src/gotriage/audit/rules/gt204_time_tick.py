@@ -3,10 +3,9 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from gotriage.audit.engine import Rule
+from gotriage.audit.shared import uncollected_timer
 from gotriage.audit.syntax import enclosing_function, text
 from gotriage.model import Severity
-
-TIMERS_COLLECTED = (1, 23)
 
 
 class TimeTick(Rule):
@@ -55,7 +54,7 @@ class TimeTick(Rule):
     call_names = frozenset({"Tick"})
 
     def visit_call(self, node: Node, qualifier: str, name: str) -> None:
-        if not self.ctx.is_pkg(qualifier, "time") or self.ctx.go_version >= TIMERS_COLLECTED:
+        if not uncollected_timer(self.ctx, qualifier):
             return
         function = enclosing_function(node)
         if function is None:

@@ -110,11 +110,7 @@ def _is_call(statement: Node, receiver: str, method: str, *, deferred: bool = Fa
     return (
         call is not None
         and call.type == "call_expression"
-        and call_parts(call)
-        == (
-            receiver,
-            method,
-        )
+        and call_parts(call) == (receiver, method)
     )
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from gotriage.audit.engine import Rule
-from gotriage.audit.syntax import calls_in, descendants, enclosing_function, function_body
+from gotriage.audit.syntax import call_parts, calls_in, descendants, enclosing_body, go_literal
 from gotriage.model import Severity
 
 
@@ -52,25 +52,31 @@ class WaitGroupAddInGoroutine(Rule):
     node_types = frozenset({"go_statement"})
 
     def visit(self, node: Node) -> None:
-        call = node.named_child(0)
-        literal = call.child_by_field_name("function") if call is not None else None
-        if literal is None or literal.type != "func_literal":
-            return
-        body = literal.child_by_field_name("body")
+        literal = go_literal(node)
+        body = literal.child_by_field_name("body") if literal is not None else None
         if body is None:
             return
-        adds = [(c, q) for c, q, n in calls_in(body) if n == "Add" and q]
+        # One walk of the goroutine's body (not into nested func literals).
+        adds: list[tuple[Node, str]] = []
+        done: set[str] = set()
+        nested_go: list[Node] = []
+        for child in descendants(body):
+            if child.type == "go_statement":
+                nested_go.append(child)
+            elif child.type == "call_expression":
+                qualifier, name = call_parts(child)
+                if name == "Add" and qualifier:
+                    adds.append((child, qualifier))
+                elif name == "Done":
+                    done.add(qualifier)
         if not adds:
             return
-        done = {q for _, q, n in calls_in(body) if n == "Done"}
-        outer = enclosing_function(node)
-        outer_body = function_body(outer) if outer is not None else None
+        outer_body = enclosing_body(node)
         waited = (
             {q for c, q, n in calls_in(outer_body) if n == "Wait" and c.start_byte > node.end_byte}
             if outer_body is not None
             else set()
         )
-        nested_go = [n for n in descendants(body) if n.type == "go_statement"]
         for add, receiver in adds:
             if any(g.start_byte > add.start_byte for g in nested_go):
                 continue  # counting a goroutine this one starts: the right order
