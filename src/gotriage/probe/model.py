@@ -98,9 +98,3 @@ class ProbeReport:
     requirements: tuple[RequirementResult, ...] = ()
     target_lost: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
-
-    def measurement(self, name: str) -> Measurement:
-        for m in self.measurements:
-            if m.name == name:
-                return m
-        raise KeyError(name)
