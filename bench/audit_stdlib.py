@@ -34,16 +34,16 @@ def main() -> None:
     runner.START_METHOD = "fork"  # workers as direct children: their peak RSS is measurable
     root = Path(args.root) if args.root else Path(find_toolchain().goroot or "") / "src"
     config = AuditConfig()
-    files = discover([str(root)], config, include_tests=args.include_tests)
-    size = sum(Path(f).stat().st_size for f in files)
     walls = []
+    files: list[str] = []
     report = None
     for _ in range(args.runs):
         start = time.perf_counter()
-        found = discover([str(root)], config, include_tests=args.include_tests)
-        report = audit_files(found, config, jobs=args.jobs)
+        files = discover([str(root)], config, include_tests=args.include_tests)
+        report = audit_files(files, config, jobs=args.jobs)
         walls.append(time.perf_counter() - start)
     assert report is not None
+    size = report.bytes_read
     wall = statistics.median(walls)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -9,6 +9,7 @@ GO_MODULE = Path(__file__).parents[1] / "go"
 FIXTURES = GO_MODULE / "audit"
 WANT = re.compile(r"//\s*want\s+(.*)$")
 QUOTED = re.compile(r'"(GT\d{3})"')
+FIXED_RULES = ("GT101", "GT103", "GT104")  # what --fix resolves, exercised by tests/go/audit/fix
 
 
 def fixture_packages() -> list[Path]:

@@ -107,6 +107,17 @@ def test_missing_path_is_input_error(tmp_path):
         discover([str(tmp_path / "nope")], AuditConfig())
 
 
+def test_package_wide_findings_carry_their_source_lines():
+    bad = FIXTURES / "contradictory-timeouts" / "bad" / "bad.go"
+    report = audit_files([str(bad)], AuditConfig(enable=("GT105",)), jobs=1)
+    lines = bad.read_text().splitlines()
+    assert [f.location.line for f in report.findings] == [12, 16]  # 16: resolved package-wide
+    for finding in report.findings:
+        line = finding.location.line
+        for number in range(line - 2, line + 3):
+            assert report.lines[(str(bad), number)] == lines[number - 1]
+
+
 def test_many_processes_give_the_same_report_as_one():
     files = sorted(str(p) for p in FIXTURES.rglob("*.go"))
     one = audit_files(files, AuditConfig(), jobs=1)

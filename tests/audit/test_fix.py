@@ -6,13 +6,12 @@ import shutil
 import subprocess
 
 import pytest
-from audit_fixtures import FIXTURES, GO_MODULE
+from audit_fixtures import FIXED_RULES, FIXTURES, GO_MODULE
 
 from gotriage.audit.config import AuditConfig
+from gotriage.audit.registry import all_rules
 from gotriage.audit.runner import audit_files
 from gotriage.cli import main
-
-FIXED = ("GT101", "GT103", "GT104")
 
 
 @pytest.fixture
@@ -40,8 +39,12 @@ def test_fix_is_gofmt_clean_compiles_and_resolves(module_copy, go_toolchain):
     ).stdout
     assert listed == ""
     go_toolchain.run(["vet", "./audit/fix/..."], module_copy)
-    after = audit_files(files, AuditConfig(enable=FIXED), jobs=1)
+    after = audit_files(files, AuditConfig(enable=FIXED_RULES), jobs=1)
     assert after.findings == []
+
+
+def test_fixable_rules_are_the_ones_fix_resolves():
+    assert tuple(r.id for r in all_rules() if r.fixable) == FIXED_RULES
 
 
 def test_fix_values_and_time_import(module_copy):
@@ -77,7 +80,7 @@ def test_cli_diff_shows_change_and_writes_nothing(module_copy, capsys):
 
 def test_cli_fix_writes_and_reports_what_remains(module_copy, capsys):
     target = module_copy / "audit" / "fix" / "notime" / "server.go"
-    code = main(["audit", "--fix", "--no-config", "--enable", "GT101,GT103,GT104", str(target)])
+    code = main(["audit", "--fix", "--no-config", "--enable", ",".join(FIXED_RULES), str(target)])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "time.Second" in target.read_text()

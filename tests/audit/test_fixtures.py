@@ -11,16 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from audit_fixtures import FIXTURES, GO_MODULE, expected_marks, fixture_packages
+from audit_fixtures import FIXED_RULES, FIXTURES, GO_MODULE, expected_marks, fixture_packages
 
 from gotriage.audit.config import AuditConfig
 from gotriage.audit.registry import all_rules, rule_by_id
 from gotriage.audit.runner import audit_files
 
 PACKAGES = fixture_packages()
-
-
-FIXED_RULES = ("GT101", "GT103", "GT104")  # what tests/go/audit/fix exercises
 
 
 def audit_package(package: Path, rule_ids: tuple[str, ...]):
