@@ -69,7 +69,7 @@ def test_unreadable_file(tmp_path):
 def test_size_cap_on_a_file_fails_before_reading(tmp_path):
     path = tmp_path / "big.txt"
     path.write_bytes(DUMP * 10)
-    with pytest.raises(InputError, match=r"more than the 100 bytes cap; raise it with --max-bytes"):
+    with pytest.raises(InputError, match=r"more than the 100 B cap; raise it with --max-bytes"):
         read_source(str(path), max_bytes=100)
 
 

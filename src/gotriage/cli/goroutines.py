@@ -19,6 +19,7 @@ from gotriage.model import Confidence, Frame, ParseReport
 from gotriage.report import goroutines_json, goroutines_text
 from gotriage.report.console import stdout_console
 from gotriage.report.progress import progress
+from gotriage.units import parse_size
 
 DESCRIPTION = """\
 Read a goroutine dump, group the goroutines by where they block in your code, and name the
@@ -129,14 +130,10 @@ def _positive(text: str) -> int:
 
 
 def _size(text: str) -> int:
-    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-    number, unit = text.rstrip("iBb").upper(), ""
-    if number and number[-1] in units:
-        number, unit = number[:-1], number[-1]
     try:
-        value = int(float(number) * units[unit])
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a size: {text!r} (try 500M or 4G)") from None
+        value = parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be more than 0")
     return value

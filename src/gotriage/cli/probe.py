@@ -12,11 +12,11 @@ from gotriage.errors import UsageError
 from gotriage.probe.model import ProbeOptions, ProbeReport, Verdict
 from gotriage.probe.requirements import parse_requirement
 from gotriage.probe.runner import probe, select
-from gotriage.probe.units import format_duration, format_size, parse_duration, parse_size
 from gotriage.probe.verdicts import ORDER
 from gotriage.report import probe_json, probe_text
 from gotriage.report.console import stdout_console
 from gotriage.report.progress import progress
+from gotriage.units import format_duration, format_size, parse_duration, parse_size
 
 N = TypeVar("N", int, float)
 DEFAULTS = ProbeOptions(url="")

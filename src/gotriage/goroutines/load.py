@@ -41,6 +41,7 @@ from gotriage.errors import InputError
 from gotriage.goroutines import detect, parse_debug1, parse_proto, parse_text
 from gotriage.goroutines.lines import drain
 from gotriage.model import DumpFormat, Goroutine, ParseIssue, ParseReport
+from gotriage.units import format_size
 
 DEFAULT_MAX_BYTES = 2 << 30  # 2 GiB
 DEFAULT_MAX_PROTO_BYTES = 256 << 20  # 256 MiB of (compressed) protobuf
@@ -48,14 +49,6 @@ MAX_LINE_CHARS = 1 << 20  # longer lines are cut, with an issue
 CHUNK_SIZE = 1 << 20
 SIZE_HINT = "raise it with --max-bytes"
 _HEAD_BYTES = 64 << 10
-
-
-def _size(n: int) -> str:
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= scale:
-            value = n / scale
-            return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
-    return f"{n} bytes"
 
 
 def read_source(
@@ -95,7 +88,8 @@ def read_source(
     if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
         stream.close()
         raise InputError(
-            f"file is {_size(info.st_size)}, more than the {_size(max_bytes)} cap; {hint}",
+            f"file is {format_size(info.st_size)}, more than the "
+            f"{format_size(max_bytes)} cap; {hint}",
             source=path,
         )
     return _chunks(stream, path, max_bytes, chunk_size, hint, close=True)
@@ -116,7 +110,7 @@ def _chunks(
             total += len(chunk)
             if total > max_bytes:
                 raise InputError(
-                    f"input is larger than the {_size(max_bytes)} cap; {hint}", source=source
+                    f"input is larger than the {format_size(max_bytes)} cap; {hint}", source=source
                 )
             yield chunk
     finally:
@@ -228,7 +222,7 @@ def _proto(
         size += len(chunk)
         if size > max_bytes:
             raise InputError(
-                f"protobuf profile is larger than the {_size(max_bytes)} cap",
+                f"protobuf profile is larger than the {format_size(max_bytes)} cap",
                 source=source,
             )
         parts.append(chunk)

@@ -13,8 +13,8 @@ import re
 
 from gotriage.errors import UsageError
 from gotriage.probe.model import Measurement, Requirement, RequirementResult, Status, Unit
-from gotriage.probe.units import parse_duration, parse_size
 from gotriage.probe.verdicts import show
+from gotriage.units import parse_duration, parse_size
 
 UNITS: dict[str, Unit] = {
     "header-timeout": Unit.SECONDS,

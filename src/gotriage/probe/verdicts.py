@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gotriage.probe.model import Measurement, Status, Unit, Verdict
-from gotriage.probe.units import format_duration, format_size
+from gotriage.units import format_duration, format_size
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gotriage.probe.units import format_duration, format_size, parse_duration, parse_size
+from gotriage.units import format_duration, format_size, parse_duration, parse_size
 
 
 @pytest.mark.parametrize(
