@@ -107,6 +107,11 @@ class FileContext:
     def value(self, node: Node | None) -> float | None:
         return self.evaluator.value(node)
 
+    def declared_function(self, name: str) -> Node | None:
+        """The function or method declared as ``name`` in this file, when exactly one is."""
+        declared = self.functions.get(name, [])
+        return declared[0] if len(declared) == 1 else None
+
     # --- reporting -------------------------------------------------------------------------
     def location(self, node: Node) -> Location:
         start, end = node.start_point, node.end_point

@@ -25,8 +25,8 @@ from gotriage.audit.engine import FileContext
 from gotriage.audit.registry import all_rules
 from gotriage.audit.shared import HTTPValue, MissingServerTimeout, http_values
 from gotriage.audit.syntax import line_of, text
+from gotriage.audit.values import TIME_UNITS
 
-SECOND = 1_000_000_000
 RECOMMENDED = (
     ("ReadHeaderTimeout", 10),
     ("ReadTimeout", 30),
@@ -50,7 +50,7 @@ def missing_timeouts(ctx: FileContext, server: HTTPValue) -> list[tuple[str, int
         if name == "ReadTimeout" and "ReadHeaderTimeout" in fields:
             if header is None:
                 continue  # cannot tell whether 30s would undercut it
-            seconds = max(seconds, -(-int(header) // SECOND))
+            seconds = max(seconds, -(-int(header) // TIME_UNITS["Second"]))
         out.append((name, seconds))
     return out
 

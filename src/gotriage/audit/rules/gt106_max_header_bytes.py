@@ -44,9 +44,7 @@ class MaxHeaderBytes(Rule):
         low = self.ctx.config.max_header_bytes_min
         high = self.ctx.config.max_header_bytes_max
         for server in http_values(self.ctx, "Server"):
-            if "MaxHeaderBytes" not in server.fields:
-                continue
-            size = server.value_of(self.ctx, "MaxHeaderBytes")
+            size = server.value_of(self.ctx, "MaxHeaderBytes")  # None when not set
             if size is None or size <= 0:
                 continue
             where = server.fields["MaxHeaderBytes"] or server.node

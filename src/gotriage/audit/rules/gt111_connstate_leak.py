@@ -65,9 +65,7 @@ class ConnStateLeak(Rule):
         if hook.type == "func_literal":
             return hook
         if hook.type == "identifier":
-            declared = self.ctx.functions.get(text(hook), [])
-            if len(declared) == 1:
-                return declared[0]
+            return self.ctx.declared_function(text(hook))
         return None
 
     def _problem(self, function: Node) -> str:

@@ -82,10 +82,9 @@ class EndlessSelectLoop(Rule):
         if function is not None and function.type == "func_literal":
             body = function.child_by_field_name("body")
         else:
-            _, name = call_parts(call)
-            declared = self.ctx.functions.get(name, [])
-            if len(declared) == 1:
-                body = function_body(declared[0])
+            declared = self.ctx.declared_function(call_parts(call)[1])
+            if declared is not None:
+                body = function_body(declared)
         if body is None:
             return
         for loop in block_statements(body):
