@@ -251,3 +251,17 @@ def test_text_report_reads_well(leaks_capture, capsys, monkeypatch):
     assert "fix: Give the channel a buffer of one" in out
     assert "by design: HTTP server accept loop" in out
     assert "\x1b[" not in out  # no colour off a terminal
+
+
+def test_dump_inside_a_timestamped_log(leaks_capture, capsys, tmp_path):
+    """kubectl logs --timestamps: every line of the dump behind an RFC 3339 timestamp."""
+    _, files = leaks_capture
+    lines = files["debug2.txt"].read_text().splitlines()
+    stamped = tmp_path / "pod.log"
+    stamped.write_text(
+        "".join(f"2026-11-23T03:12:{i % 60:02d}.{i}Z {line}\n" for i, line in enumerate(lines))
+    )
+    _, plain = analyse_cli(capsys, str(files["debug2.txt"]))
+    code, result = analyse_cli(capsys, str(stamped))
+    assert code == 1 and not result["parse_issues"]
+    assert suspect_sites(result) == suspect_sites(plain) == set(leak_marks("leaks").values())

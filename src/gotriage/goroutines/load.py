@@ -40,6 +40,7 @@ from typing import BinaryIO
 from gotriage.errors import InputError
 from gotriage.goroutines import detect, parse_debug1, parse_proto, parse_text
 from gotriage.goroutines.lines import drain
+from gotriage.goroutines.log_prefix import strip_log_prefix
 from gotriage.model import DumpFormat, Goroutine, ParseIssue, ParseReport
 from gotriage.units import format_size
 
@@ -149,6 +150,7 @@ def iter_goroutines(
     lines = _lines(head, it, report)
     parser: parse_text.TracebackParser | parse_debug1.Debug1Parser
     if fmt is DumpFormat.TRACEBACK:
+        lines = strip_log_prefix(lines)
         parser = parse_text.TracebackParser(report)
         # Until the first goroutine header, a debug=1 header may still turn up after some
         # preamble (an HTTP response saved with its headers, a note at the top of the file).
