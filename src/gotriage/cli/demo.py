@@ -44,8 +44,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog="exit codes: 0 the demo ran, 2 the Go toolchain is missing or the build failed.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="report format (default text)"
+    )
+    parser.add_argument(
+        "--color", choices=("auto", "always", "never"), default="auto", help="colour in text"
+    )
     parser.set_defaults(func=run)
 
 

@@ -53,7 +53,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("source", metavar="SOURCE", help="dump file, '-' for stdin, or pprof URL")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="terminal report (default) or JSON for scripts (schema in the README)",
+    )
     parser.add_argument(
         "--base",
         metavar="OLD",
