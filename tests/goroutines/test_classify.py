@@ -133,6 +133,19 @@ def test_http_phases(functions, phase, package_level):
     assert (blocking.http_phase, blocking.serve_is_package_level) == (phase, package_level)
 
 
+def test_handler_stuck_writing_waits_on_the_client():
+    functions = (
+        "internal/poll.runtime_pollWait", "internal/poll.(*FD).Write", "net.(*conn).Write",
+        "net/http.checkConnErrorWriter.Write", "bufio.(*Writer).Flush",
+        "net/http.(*chunkWriter).Write", "bufio.(*Writer).Write", "net/http.(*response).write",
+        "net/http.(*response).Write", "main.export", "net/http.HandlerFunc.ServeHTTP",
+        "net/http.serverHandler.ServeHTTP", "net/http.(*conn).serve",
+    )  # fmt: skip
+    blocking = classify(Goroutine(1, "IO wait", stack(*functions)))
+    assert blocking.http_phase == "writing response"
+    assert blocking.site.function == "main.export"
+
+
 def test_every_runtime_wait_reason_has_a_kind():
     assert all(isinstance(kind, Kind) for kind in WAIT_REASONS.values())
     assert WAIT_REASONS["sync.WaitGroup.Wait"] is Kind.WAITGROUP

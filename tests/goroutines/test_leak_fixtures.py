@@ -71,22 +71,26 @@ def capture_dumps(pprof: str, out: Path) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def leaks_capture(go_program, tmp_path_factory):
-    """The leaks program with a slow client and an idle keep-alive client on its app server."""
+    """The leaks program with a slow, an idle and a stalled client on its app server."""
     out = tmp_path_factory.mktemp("leaks")
     with go_program("leaks", "-lifetime=90s") as prog:
         app = httpx.URL(prog.url("app"))
         slow = socket.create_connection((app.host, app.port), timeout=5)
         idle = socket.create_connection((app.host, app.port), timeout=5)
+        stalled = socket.create_connection((app.host, app.port), timeout=5)
         try:
             slow.sendall(b"GET / HTTP/1.1\r\nHost: fixture\r\nX-Slow: ")
             idle.sendall(b"GET / HTTP/1.1\r\nHost: fixture\r\n\r\n")
             assert idle.recv(4096).startswith(b"HTTP/1.1 200")
+            # A client that asks for a large export and stops reading it.
+            stalled.sendall(b"GET /export HTTP/1.1\r\nHost: fixture\r\n\r\n")
+            time.sleep(0.3)  # the server fills the socket buffers and blocks writing
             # Captured before any leak profile runs: no (leaked) marks, the heuristics alone.
             files = capture_dumps(prog.url("pprof"), out)
             yield prog, files
         finally:
-            slow.close()
-            idle.close()
+            for sock in (slow, idle, stalled):
+                sock.close()
 
 
 def test_debug2_heuristics_find_every_leak(leaks_capture, capsys):
@@ -234,8 +238,9 @@ def test_connections_of_one_server_are_one_suspect(leaks_capture, capsys):
     _, files = leaks_capture
     _, result = analyse_cli(capsys, str(files["debug2.txt"]))
     (server,) = [s for s in result["suspects"] if s["pattern"] == "server-without-timeouts"]
-    assert server["count"] == 2
-    assert set(server["http_phase"].split(", ")) == {"reading request", "idle keep-alive"}
+    assert server["count"] == 3
+    phases = set(server["http_phase"].split(", "))
+    assert phases == {"reading request", "idle keep-alive", "writing response"}
 
 
 def test_text_report_reads_well(leaks_capture, capsys, monkeypatch):

@@ -87,6 +87,7 @@ PHASE_TLS = "TLS handshake"
 WAITS_ON_CLIENT = frozenset({PHASE_READING, PHASE_IDLE, PHASE_WRITING, PHASE_TLS})
 
 ACCEPT_LOOP = "accept loop"
+_RESPONSE_WRITERS = ("net/http.(*response).", "net/http.(*chunkWriter).", "net/http.check")
 PACKAGE_LEVEL_SERVE = frozenset(
     {
         "net/http.ListenAndServe",
@@ -161,16 +162,19 @@ def http_phase(frames: tuple[Frame, ...]) -> tuple[str | None, bool]:
         return ACCEPT_LOOP, bool(names & PACKAGE_LEVEL_SERVE)
     if "net/http.(*conn).serve" not in names:
         return None, False
+    # A handler stuck writing to a client that does not read waits on the client too.
+    for function in functions:
+        if not is_std(function):
+            break
+        if function.startswith(_RESPONSE_WRITERS):
+            return PHASE_WRITING, False
     if "net/http.serverHandler.ServeHTTP" in names:
         return PHASE_HANDLER, False
     if "crypto/tls.(*Conn).HandshakeContext" in names or "crypto/tls.(*Conn).Handshake" in names:
         return PHASE_TLS, False
     if "net/http.(*conn).readRequest" in names:
         return PHASE_READING, False
-    if any(
-        f.startswith(("net/http.(*response).", "net/http.(*chunkWriter).", "net/http.check"))
-        for f in functions
-    ):
+    if any(f.startswith(_RESPONSE_WRITERS) for f in functions):
         return PHASE_WRITING, False
     serve_at = functions.index("net/http.(*conn).serve")
     if serve_at > 0 and functions[serve_at - 1] == "bufio.(*Reader).Peek":

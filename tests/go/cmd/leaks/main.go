@@ -137,6 +137,14 @@ func main() {
 	app := fixture.Listen()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("/export", func(w http.ResponseWriter, r *http.Request) {
+		chunk := make([]byte, 1<<20)
+		for i := 0; i < 64; i++ { // 64 MiB: far more than socket buffers hold
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
 	go http.Serve(app, mux) // leak: server-without-timeouts
 	fixture.Announce("app", "http://"+app.Addr().String()+"/")
 	time.Sleep(100 * time.Millisecond) // let every leaking goroutine reach its blocking point
