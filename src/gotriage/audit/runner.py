@@ -66,8 +66,7 @@ def discover(
             found.extend(_walk(path, config, include_tests))
         else:
             raise InputError("no such file or directory", source=raw)
-    seen: set[str] = set()
-    return [f for f in found if not (f in seen or seen.add(f))]
+    return list(dict.fromkeys(found))  # each file once, in the order found
 
 
 def _walk(top: Path, config: AuditConfig, include_tests: bool) -> Iterable[str]:

@@ -96,10 +96,10 @@ class HTTPValues(Rule):
                     operand = text(target.child_by_field_name("operand"))
                     self.assignments.append((operand, "*", None, node))
                 elif target.type == "selector_expression":
-                    value = values[index] if len(values) == len(targets) else None
+                    assigned = values[index] if len(values) == len(targets) else None
                     operand = text(target.child_by_field_name("operand"))
                     field_name = text(target.child_by_field_name("field"))
-                    self.assignments.append((operand, field_name, value, node))
+                    self.assignments.append((operand, field_name, assigned, node))
 
     def visit_call(self, node: Node, qualifier: str, name: str) -> None:
         args = node.child_by_field_name("arguments")

@@ -7,6 +7,8 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
+from rich.console import Console
+
 from gotriage.audit.config import (
     AuditConfig,
     find_config,
@@ -176,26 +178,26 @@ def _audit(args: argparse.Namespace, paths: list[str], config: AuditConfig) -> A
         )
 
 
-def _render(args: argparse.Namespace, report: AuditReport, console: object) -> None:
+def _render(args: argparse.Namespace, report: AuditReport, console: Console) -> None:
     if args.diff:
         from gotriage.report.audit_text import render_diff
 
-        render_diff(report, console)  # type: ignore[arg-type]
+        render_diff(report, console)
         return
     if args.format == "json":
         from gotriage.report.audit_json import render_json
 
-        console.out(render_json(report), end="", highlight=False)  # type: ignore[attr-defined]
+        console.out(render_json(report), end="", highlight=False)
     elif args.format == "sarif":
         from gotriage.report.sarif import render_sarif
 
-        console.out(render_sarif(report, str(Path.cwd())), end="", highlight=False)  # type: ignore[attr-defined]
+        console.out(render_sarif(report, str(Path.cwd())), end="", highlight=False)
     else:
         from gotriage.report.audit_text import render_text
 
-        render_text(report, console)  # type: ignore[arg-type]
+        render_text(report, console)
         if args.fix and report.fixed:
-            console.print(f"fixed {len(report.fixed)} file(s)")  # type: ignore[attr-defined]
+            console.print(f"fixed {len(report.fixed)} file(s)")
 
 
 def exit_code(report: AuditReport, config: AuditConfig) -> int:

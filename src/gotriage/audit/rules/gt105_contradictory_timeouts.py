@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from typing import cast
+
 from tree_sitter import Node
 
 from gotriage.audit.engine import Rule
 from gotriage.audit.shared import HTTP, HTTPValues, http_values
 from gotriage.audit.values import format_duration
-from gotriage.model import Finding, Severity
+from gotriage.model import Finding, Location, Severity
 
 
 class ContradictoryTimeouts(Rule):
@@ -72,7 +74,7 @@ class ContradictoryTimeouts(Rule):
 
     @classmethod
     def resolve_package(cls, facts: dict[str, list[object]]) -> list[Finding]:
-        handlers = facts.get("timeout_handlers", [])
+        handlers = cast(list[tuple[Location, float]], facts.get("timeout_handlers", []))
         writes = facts.get("write_timeouts", [])
         # A server with no write deadline (or one not known) lets any handler limit work.
         if (
@@ -81,7 +83,7 @@ class ContradictoryTimeouts(Rule):
             or not all(isinstance(w, int | float) and w > 0 for w in writes)
         ):
             return []
-        longest = max(writes)  # type: ignore[type-var]
+        longest = max(cast(list[float], writes))
         return [
             cls.finding_at(
                 location,
@@ -89,6 +91,6 @@ class ContradictoryTimeouts(Rule):
                 f"server's WriteTimeout ({format_duration(longest)}): the write deadline fires "
                 "first and clients see a reset, not a 503",
             )
-            for location, limit in handlers  # type: ignore[misc]
+            for location, limit in handlers
             if limit >= longest
         ]

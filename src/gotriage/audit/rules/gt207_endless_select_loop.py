@@ -88,7 +88,7 @@ class EndlessSelectLoop(Rule):
         if body is None:
             return
         for loop in block_statements(body):
-            target = loop
+            target: Node | None = loop
             if loop.type == "labeled_statement":
                 target = next((c for c in loop.named_children if c.type == "for_statement"), None)
             if target is None or target.type != "for_statement" or target.id in self._seen:
