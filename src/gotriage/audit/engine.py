@@ -21,7 +21,7 @@ from tree_sitter import Node, Parser
 
 from gotriage.audit.config import AuditConfig
 from gotriage.audit.suppress import Suppressions, parse_suppressions
-from gotriage.audit.syntax import line_of, new_parser, text
+from gotriage.audit.syntax import bindings, line_of, new_parser, text
 from gotriage.audit.values import Evaluator
 from gotriage.model import Confidence, Finding, Location, Severity
 
@@ -229,12 +229,8 @@ class _Names(Rule):
         if node.type in ("function_declaration", "method_declaration"):
             self.ctx.functions[text(node.child_by_field_name("name"))].append(node)
             return
-        names = node.children_by_field_name("name")
-        value = node.child_by_field_name("value")
-        values = value.named_children if value is not None else []
-        for index, name in enumerate(names):
+        for name, bound in bindings(node):
             key = text(name)
-            bound = values[index] if index < len(values) and len(values) == len(names) else None
             # A name bound twice (shadowing, two functions) is not folded.
             self.ctx.names[key] = None if key in self.ctx.names else bound
 

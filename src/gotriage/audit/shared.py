@@ -15,7 +15,7 @@ from typing import ClassVar
 from tree_sitter import Node
 
 from gotriage.audit.engine import FileContext, Rule
-from gotriage.audit.syntax import enclosing_function, same, text
+from gotriage.audit.syntax import bindings, enclosing_function, same, text
 from gotriage.model import Confidence, Severity
 
 HTTP = "net/http"
@@ -86,17 +86,11 @@ class HTTPValues(Rule):
                             function = enclosing_function(node)
                             self.values.append(HTTPValue(name, node, None, text(bound), function))
         else:
-            left = node.child_by_field_name("left")
-            right = node.child_by_field_name("right")
-            if left is None or right is None:
-                return
-            targets, values = left.named_children, right.named_children
-            for index, target in enumerate(targets):
+            for target, assigned in bindings(node):
                 if target.type == "unary_expression" and text(target).startswith("*"):
                     operand = text(target.child_by_field_name("operand"))
                     self.assignments.append((operand, "*", None, node))
                 elif target.type == "selector_expression":
-                    assigned = values[index] if len(values) == len(targets) else None
                     operand = text(target.child_by_field_name("operand"))
                     field_name = text(target.child_by_field_name("field"))
                     self.assignments.append((operand, field_name, assigned, node))
@@ -169,12 +163,8 @@ def _binding(expression: Node) -> str | None:
     index = next((i for i, n in enumerate(parent.named_children) if n.id == node.id), -1)
     if owner is None or index < 0:
         return None
-    if owner.type in ("short_var_declaration", "assignment_statement"):
-        left = owner.child_by_field_name("left")
-        if left is not None and index < left.named_child_count:
-            return text(left.named_child(index))
-    if owner.type == "var_spec":
-        names = owner.children_by_field_name("name")
+    if owner.type in ("short_var_declaration", "assignment_statement", "var_spec"):
+        names = [name for name, _ in bindings(owner)]
         if index < len(names):
             return text(names[index])
     return None

@@ -88,6 +88,25 @@ def go_literal(go: Node) -> Node | None:
     return literal if literal is not None and literal.type == "func_literal" else None
 
 
+def bindings(node: Node) -> list[tuple[Node, Node | None]]:
+    """Each name a declaration or assignment binds, with its value: ``a, b := x, y``, ``a = x``,
+    ``var a, b = x, y``, ``const a = x``. The values are None when the two sides do not pair up
+    (``a, b := f()``, ``var a int``); any other node binds nothing."""
+    if node.type in ("var_spec", "const_spec"):
+        names = node.children_by_field_name("name")
+        right = node.child_by_field_name("value")
+    elif node.type in ("short_var_declaration", "assignment_statement"):
+        left = node.child_by_field_name("left")
+        names = left.named_children if left is not None else []
+        right = node.child_by_field_name("right")
+    else:
+        return []
+    values = right.named_children if right is not None else []
+    if len(values) != len(names):
+        return [(name, None) for name in names]
+    return list(zip(names, values, strict=True))
+
+
 def descendants(node: Node, *, into_functions: bool = False) -> Iterator[Node]:
     """Every named node below ``node``, depth first; by default not into nested func literals."""
     stack = list(reversed(node.named_children))

@@ -5,6 +5,7 @@ from tree_sitter import Node
 from gotriage.audit.engine import FileContext, Rule
 from gotriage.audit.syntax import (
     arguments,
+    bindings,
     call_parts,
     case_body,
     descendants,
@@ -113,18 +114,9 @@ def _made_unbuffered(ctx: FileContext, body: Node, name: str, before: int) -> bo
         # anywhere.
         if node.type not in ("short_var_declaration", "var_spec"):
             continue
-        if node.type == "var_spec":
-            targets = node.children_by_field_name("name")
-        else:
-            left = node.child_by_field_name("left")
-            targets = left.named_children if left is not None else []
-        value_list = node.child_by_field_name("value" if node.type == "var_spec" else "right")
-        values = value_list.named_children if value_list is not None else []
-        for index, target in enumerate(targets):
+        for target, value in bindings(node):
             if text(target) == name:
-                made = (
-                    values[index] if index < len(values) and len(values) == len(targets) else None
-                )
+                made = value
     if made is None or made.type != "call_expression" or call_parts(made) != ("", "make"):
         return False
     args = arguments(made)

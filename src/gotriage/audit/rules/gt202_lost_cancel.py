@@ -4,6 +4,7 @@ from tree_sitter import Node
 
 from gotriage.audit.engine import Rule
 from gotriage.audit.syntax import (
+    bindings,
     descendants,
     enclosing_function,
     function_body,
@@ -84,13 +85,9 @@ class LostCancel(Rule):
         owner = values.parent if values is not None else None
         if values is None or owner is None or values.type != "expression_list":
             return
-        if owner.type in ("short_var_declaration", "assignment_statement"):
-            left = owner.child_by_field_name("left")
-            targets = left.named_children if left is not None else []
-        elif owner.type == "var_spec":
-            targets = owner.children_by_field_name("name")
-        else:
+        if owner.type not in ("short_var_declaration", "assignment_statement", "var_spec"):
             return
+        targets = [name for name, _ in bindings(owner)]
         if len(targets) != 2 or values.named_child_count != 1:
             return
         cancel = targets[1]
