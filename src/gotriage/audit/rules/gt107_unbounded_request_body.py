@@ -5,7 +5,6 @@ from tree_sitter import Node
 from gotriage.audit.engine import FileContext, Rule
 from gotriage.audit.shared import HTTP
 from gotriage.audit.syntax import (
-    FUNCTION_NODES,
     arguments,
     calls_in,
     enclosing_function,
@@ -160,7 +159,7 @@ class UnboundedRequestBody(Rule):
     def _in_middleware(self, node: Node) -> bool:
         """A MaxBytesReader in a function that goes on to call ``next.ServeHTTP``."""
         function = enclosing_function(node)
-        while function is not None and function.type in FUNCTION_NODES:
+        while function is not None:
             if any(name == "ServeHTTP" for _, _, name in calls_in(function)):
                 return True
             function = enclosing_function(function)
