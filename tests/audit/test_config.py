@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from gotriage.audit.config import AuditConfig, find_config, load_config
+from gotriage.audit.config import AuditConfig, load_config
 from gotriage.cli import main
+from gotriage.config import find_config
 from gotriage.errors import InputError
 from gotriage.model import Severity
 

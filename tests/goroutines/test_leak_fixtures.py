@@ -270,3 +270,53 @@ def test_dump_inside_a_timestamped_log(leaks_capture, capsys, tmp_path):
     code, result = analyse_cli(capsys, str(stamped))
     assert code == 1 and not result["parse_issues"]
     assert suspect_sites(result) == suspect_sites(plain) == set(leak_marks("leaks").values())
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "code", "suspects"),
+    [
+        (".gotriage.toml", '[goroutines]\nignore = ["main.(*service).report.func1"]\n', 0, 0),
+        ("pyproject.toml", "[tool.gotriage.goroutines]\nmin-count = 50\n", 0, 0),
+        ("pyproject.toml", "[tool.gotriage.goroutines]\nmin-count = 20\n", 1, 1),
+        ("pyproject.toml", "[tool.other]\nx = 1\n", 1, 1),  # no gotriage table: defaults
+    ],
+)
+def test_settings_file(service_capture, capsys, tmp_path, monkeypatch, file, text, code, suspects):
+    _, files = service_capture
+    (tmp_path / file).write_text(text)
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")  # found from the current directory upwards
+    # debug=1 carries neither creators nor durations: only the crowd speaks for this leak.
+    got, result = analyse_cli(capsys, str(files["debug1.txt"]))
+    assert (got, len(result["suspects"])) == (code, suspects)
+    expected = None if "tool.other" in text else str(tmp_path / file)
+    assert result["settings"]["config"] == expected
+
+
+def test_options_win_over_the_settings_file(service_capture, capsys, tmp_path, monkeypatch):
+    _, files = service_capture
+    (tmp_path / ".gotriage.toml").write_text("[goroutines]\nmin-count = 50\n")
+    monkeypatch.chdir(tmp_path)
+    code, result = analyse_cli(capsys, str(files["debug1.txt"]), "--min-count", "20")
+    assert code == 1 and result["settings"]["min_count"] == 20
+    code, result = analyse_cli(capsys, str(files["debug1.txt"]), "--no-config")
+    assert code == 1 and result["settings"]["config"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[goroutines]\nmin_count = 0\n", "min_count must be a whole number"),
+        ("[goroutines]\nignore = 'main.*'\n", "ignore must be a list"),
+        ("[goroutines]\nmin-confidence = 'sure'\n", "min_confidence must be"),
+        ("[goroutines]\nthreshold = 3\n", "unknown goroutines setting 'threshold'"),
+        ("[goroutines\n", "invalid TOML"),
+    ],
+)
+def test_bad_settings_file(service_capture, capsys, tmp_path, monkeypatch, text, message):
+    _, files = service_capture
+    (tmp_path / ".gotriage.toml").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    assert main(["goroutines", str(files["debug2.txt"])]) == 2
+    err = capsys.readouterr().err
+    assert message in err and ".gotriage.toml" in err

@@ -17,14 +17,13 @@ wins. In ``.gotriage.toml`` they sit in ``[audit]`` or at the top level.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from gotriage.config import read_table
 from gotriage.errors import InputError, UsageError
 from gotriage.model import Severity
 
-CONFIG_FILES = (".gotriage.toml", "pyproject.toml")
 _KEYS = {
     "enable",
     "disable",
@@ -57,33 +56,8 @@ class AuditConfig:
         return not any(rule_id.startswith(prefix) for prefix in self.disable)
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest .gotriage.toml, or pyproject.toml with a [tool.gotriage] table, upwards."""
-    directory = start if start.is_dir() else start.parent
-    for candidate in (directory.resolve(), *directory.resolve().parents):
-        for name in CONFIG_FILES:
-            path = candidate / name
-            if not path.is_file():
-                continue
-            if name == "pyproject.toml":
-                try:
-                    data = tomllib.loads(path.read_text(encoding="utf-8"))
-                except (OSError, tomllib.TOMLDecodeError):
-                    continue
-                if "gotriage" not in data.get("tool", {}):
-                    continue
-            return path
-    return None
-
-
 def load_config(path: Path) -> AuditConfig:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read configuration: {exc.strerror}", source=str(path)) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"invalid TOML: {exc}", source=str(path)) from exc
-    table = data.get("tool", {}).get("gotriage", {}) if path.name == "pyproject.toml" else data
+    table = read_table(path)
     settings = {k: v for k, v in table.items() if _norm(k) in _KEYS}
     audit = table.get("audit", {})
     if not isinstance(audit, dict):

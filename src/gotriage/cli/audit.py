@@ -9,15 +9,10 @@ from pathlib import Path
 
 from rich.console import Console
 
-from gotriage.audit.config import (
-    AuditConfig,
-    find_config,
-    load_config,
-    parse_go_version,
-    parse_severity,
-)
+from gotriage.audit.config import AuditConfig, load_config, parse_go_version, parse_severity
 from gotriage.audit.registry import all_rules, rule_by_id
 from gotriage.audit.runner import AuditReport, audit_files, discover
+from gotriage.config import find_config
 from gotriage.errors import InputError, UsageError
 from gotriage.report.console import stdout_console
 from gotriage.report.progress import progress

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from gotriage.config import find_config, section
 from gotriage.errors import InputError, UsageError
 from gotriage.goroutines import fetch
 from gotriage.goroutines.analyse import Analysis, analyse
@@ -74,21 +75,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--min-count",
         type=_positive,
-        default=10,
         metavar="N",
         help="goroutines at one site that count as a crowd, the leak signal (default 10)",
     )
     parser.add_argument(
         "--long-wait",
         type=_positive,
-        default=10,
         metavar="MINUTES",
         help="a wait this long is leak evidence (default 10)",
     )
     parser.add_argument(
         "--min-confidence",
         choices=[c.value for c in Confidence],
-        default=Confidence.MEDIUM.value,
         help="report suspects at this confidence or above (default medium)",
     )
     parser.add_argument(
@@ -97,8 +95,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=[],
         metavar="PATTERN",
         help="treat goroutines with a frame matching this glob (function name or file:line) "
-        "as blocked by design, e.g. 'myapp/queue.(*Pool).worker' (repeatable)",
+        "as blocked by design, e.g. 'myapp/queue.(*Pool).worker' (repeatable; added to the "
+        "configuration's)",
     )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="settings file (default: the nearest .gotriage.toml, or pyproject.toml with "
+        "[tool.gotriage], from the current directory upwards)",
+    )
+    parser.add_argument("--no-config", action="store_true", help="ignore settings files")
     parser.add_argument("--all", action="store_true", help="list every group, not the top 20")
     parser.add_argument(
         "--full-stack", action="store_true", help="JSON: every frame of each group's stack"
@@ -215,13 +221,53 @@ def load(
     return analysis
 
 
-def run(args: argparse.Namespace) -> int:
+CONFIG_KEYS = frozenset({"ignore", "min_count", "long_wait", "min_confidence"})
+
+
+def _config_path(args: argparse.Namespace) -> Path | None:
+    if args.no_config:
+        return None
+    if args.config:
+        path = Path(args.config)
+        if not path.is_file():
+            raise UsageError(f"--config {args.config}: no such file")
+        return path
+    return find_config(Path.cwd())
+
+
+def _whole(values: dict[str, object], key: str, path: Path) -> int | None:
+    value = values.get(key)
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+        raise InputError(f"{key} must be a whole number of 1 or more", source=str(path))
+    return value
+
+
+def settings_from(args: argparse.Namespace) -> tuple[Settings, Path | None]:
+    """Command-line options over the [goroutines] table of the settings file over defaults."""
+    defaults = Settings()
+    path = _config_path(args)
+    values = section(path, "goroutines", CONFIG_KEYS) if path is not None else {}
+    ignore = values.get("ignore", [])
+    confidence = values.get("min_confidence", defaults.min_confidence.value)
+    if path is not None:
+        if not isinstance(ignore, list) or not all(isinstance(item, str) for item in ignore):
+            raise InputError("ignore must be a list of patterns", source=str(path))
+        if confidence not in {c.value for c in Confidence}:
+            raise InputError("min_confidence must be low, medium or high", source=str(path))
+        min_count, long_wait = _whole(values, "min_count", path), _whole(values, "long_wait", path)
+    else:
+        min_count = long_wait = None
     settings = Settings(
-        min_count=args.min_count,
-        long_wait_minutes=args.long_wait,
-        ignore=tuple(args.ignore),
-        min_confidence=Confidence(args.min_confidence),
+        min_count=args.min_count or min_count or defaults.min_count,
+        long_wait_minutes=args.long_wait or long_wait or defaults.long_wait_minutes,
+        ignore=(*ignore, *args.ignore),
+        min_confidence=Confidence(args.min_confidence or confidence),
     )
+    return settings, path
+
+
+def run(args: argparse.Namespace) -> int:
+    settings, config = settings_from(args)
     if args.base is not None and args.base == args.source == "-":
         raise UsageError("SOURCE and --base cannot both be standard input")
     roots = tuple(Path(root) for root in args.source_root)
@@ -231,6 +277,7 @@ def run(args: argparse.Namespace) -> int:
     lookup = SourceLookup(roots)
     options = {"timeout": args.timeout, "quiet": args.quiet, "max_bytes": args.max_bytes}
     analysis = load(args.source, settings, lookup, **options)
+    analysis.config = str(config) if config is not None else None
     if args.base is not None:
         base = load(args.base, settings, lookup, **options)
         analysis.growth = growth(base.grouping, analysis.grouping)

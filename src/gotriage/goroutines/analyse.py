@@ -28,6 +28,7 @@ class Analysis:
     leak_profile: str = "not available for this input"
     growth: list[Growth] | None = None
     base_source: str | None = None
+    config: str | None = None  # the settings file the thresholds came from
     notes: list[str] = field(default_factory=list)
 
     @property

@@ -91,6 +91,7 @@ def to_dict(
             "long_wait_minutes": analysis.settings.long_wait_minutes,
             "min_confidence": analysis.settings.min_confidence.value,
             "ignore": list(analysis.settings.ignore),
+            "config": analysis.config,
         },
     }
     if analysis.growth is not None:
