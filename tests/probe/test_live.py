@@ -313,4 +313,4 @@ def test_text_report_names_fields_and_fixes(runs):
     text = out.getvalue()
     for words in ("header timeout", "none within 2 s", "ReadHeaderTimeout", "MaxHeaderBytes ≈ 1"):
         assert words in text
-    assert "srv := &http.Server{ReadHeaderTimeout: 5 * time.Second}" in text
+    assert "srv := &http.Server{ReadHeaderTimeout: 10 * time.Second}" in text

@@ -26,13 +26,9 @@ from gotriage.audit.registry import all_rules
 from gotriage.audit.shared import HTTPValue, MissingServerTimeout, http_values
 from gotriage.audit.syntax import line_of, text
 from gotriage.audit.values import TIME_UNITS
+from gotriage.knowledge.server_timeouts import RECOMMENDED_SECONDS
 
-RECOMMENDED = (
-    ("ReadHeaderTimeout", 10),
-    ("ReadTimeout", 30),
-    ("WriteTimeout", 60),
-    ("IdleTimeout", 120),
-)
+RECOMMENDED = tuple(RECOMMENDED_SECONDS.items())
 
 Edit = tuple[int, int, bytes]  # start byte, end byte, replacement
 

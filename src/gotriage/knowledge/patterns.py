@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gotriage.knowledge.server_timeouts import server_snippet
+
 
 @dataclass(frozen=True, slots=True)
 class Pattern:
@@ -95,9 +97,9 @@ PATTERNS: dict[str, Pattern] = {
         "with http.ListenAndServe, http.Serve or their TLS variants has no timeouts at all, so a "
         "slow or vanished client holds the goroutine, its buffers and a file descriptor forever "
         "(slowloris).",
-        "Start an http.Server with timeouts: srv := &http.Server{Addr: addr, Handler: h, "
-        "ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: "
-        "30 * time.Second, IdleTimeout: 120 * time.Second}; srv.ListenAndServe().",
+        "Start an http.Server with timeouts and call its own ListenAndServe: "
+        + server_snippet("ReadHeaderTimeout", "ReadTimeout", "WriteTimeout", "IdleTimeout")
+        + " (with Addr and Handler set).",
     ),
     "client-without-timeout": Pattern(
         "HTTP client call waiting on an upstream for a long time",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gotriage.knowledge.server_timeouts import RECOMMENDED_SECONDS, server_snippet
 from gotriage.probe.model import Measurement, Status, Unit, Verdict
 from gotriage.units import format_duration, format_size
 
@@ -29,14 +30,14 @@ ADVICE: dict[str, Advice] = {
         "ReadHeaderTimeout (else ReadTimeout)",
         10.0,
         30.0,
-        "srv := &http.Server{ReadHeaderTimeout: 5 * time.Second}",
+        server_snippet("ReadHeaderTimeout"),
     ),
     "body-timeout": Advice(
         "body timeout",
         "ReadTimeout",
         30.0,
         60.0,
-        "srv := &http.Server{ReadTimeout: 30 * time.Second}  // or per handler: "
+        server_snippet("ReadTimeout") + "  // or per handler: "
         "http.NewResponseController(w).SetReadDeadline(...)",
     ),
     "idle-timeout": Advice(
@@ -44,22 +45,22 @@ ADVICE: dict[str, Advice] = {
         "IdleTimeout (else ReadTimeout)",
         120.0,
         600.0,
-        "srv := &http.Server{IdleTimeout: 60 * time.Second}",
+        server_snippet("IdleTimeout"),
     ),
     "write-timeout": Advice(
         "write/handler deadline",
         "WriteTimeout",
         60.0,
         300.0,
-        "srv := &http.Server{WriteTimeout: 30 * time.Second}  // or http.TimeoutHandler(h, "
-        '25*time.Second, "timeout")',
+        server_snippet("WriteTimeout") + "  // or http.TimeoutHandler(h, "
+        f'{RECOMMENDED_SECONDS["WriteTimeout"] - 5}*time.Second, "timeout")',
     ),
     "stalled-reader": Advice(
         "stalled reader abandoned",
         "WriteTimeout",
         60.0,
         300.0,
-        "srv := &http.Server{WriteTimeout: 30 * time.Second}",
+        server_snippet("WriteTimeout"),
     ),
     "max-header": Advice(
         "largest header accepted",
@@ -141,8 +142,8 @@ def assess(m: Measurement) -> Measurement:
     fix = advice.fix if verdict in (Verdict.WARN, Verdict.BAD) else ""
     if m.name == "connections" and verdict is Verdict.BAD:
         fix = (
-            "srv := &http.Server{ReadHeaderTimeout: 5 * time.Second}  // slow clients must not "
-            "keep every slot; a cap alone turns them into a denial of service"
+            server_snippet("ReadHeaderTimeout") + "  // slow clients must not keep every slot; "
+            "a cap alone turns them into a denial of service"
         )
     return m.with_fields(
         verdict=verdict,
