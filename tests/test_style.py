@@ -17,3 +17,12 @@ def test_ruff(command):
         [ruff, *command, "src", "tests", "bench"], cwd=ROOT, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy():
+    """Type hints are checked, not only written."""
+    from mypy import api
+
+    config = str(ROOT / "pyproject.toml")
+    out, err, status = api.run(["--config-file", config, "--no-incremental", str(ROOT / "src")])
+    assert status == 0, out + err
