@@ -320,3 +320,26 @@ def test_bad_settings_file(service_capture, capsys, tmp_path, monkeypatch, text,
     assert main(["goroutines", str(files["debug2.txt"])]) == 2
     err = capsys.readouterr().err
     assert message in err and ".gotriage.toml" in err
+
+
+def test_a_service_idle_for_an_hour_still_has_one_leak(service_capture, capsys, tmp_path):
+    """The real service dump with its waits stretched to 45 minutes (a test cannot wait that
+    long): idle workers, the ticker loop and the signal wait stay by design; the leak is still
+    the only suspect, now with long-wait evidence too. Connection goroutines keep their age: in
+    a server with IdleTimeout set none can have waited that long."""
+    _, files = service_capture
+    blocks = files["debug2.txt"].read_text().split("\n\n")
+    text = "\n\n".join(
+        block
+        if "net/http.(*conn).serve" in block
+        else re.sub(r"^(goroutine \d+ \[[^\]]+?)\]:", r"\1, 45 minutes]:", block)
+        for block in blocks
+    )
+    aged = tmp_path / "aged.txt"
+    aged.write_text(text)
+    code, result = analyse_cli(capsys, str(aged))
+    assert code == 1
+    assert suspect_sites(result) == set(leak_marks("service").values())
+    (suspect,) = result["suspects"]
+    assert "long-wait" in {e["code"] for e in suspect["evidence"]}
+    assert suspect["wait_minutes"] == {"min": 45, "max": 45}

@@ -41,8 +41,10 @@ MAIN = Goroutine(1, "sleep", (Frame("time.Sleep"), Frame("main.main", "/a.go", 4
         (goroutines(1, SEND, minutes=45), {"long-wait"}, Confidence.MEDIUM),
         (goroutines(1, SEND, state="chan send (nil chan)"), {"never-wakes"}, Confidence.HIGH),
         (goroutines(1, RECV, creator=99, state="chan receive"), {"orphaned"}, Confidence.MEDIUM),
-        # A worker pool: many receivers, started by a goroutine that is still there.
+        # A worker pool: many receivers, started by a goroutine that is still there ...
         (goroutines(16, RECV, state="chan receive"), None, None),
+        # ... and idle for most of an hour.
+        (goroutines(16, RECV, state="chan receive", minutes=45), None, None),
         # One sender for less than a minute, creator alive: nothing to go on.
         (goroutines(3, SEND), None, None),
     ],

@@ -148,7 +148,9 @@ def _blocking_evidence(
                 )
             )
     if group.wait_max is not None and group.wait_max >= settings.long_wait_minutes:
-        weight = Confidence.MEDIUM if kind in CAN_BLOCK_FOREVER else Confidence.LOW
+        # Receivers and selects also wait that long when a worker pool or a background loop
+        # simply has nothing to do: on its own, a long wait there is weak.
+        weight = Confidence.MEDIUM if kind in CROWD_IS_EVIDENCE else Confidence.LOW
         evidence.append(
             Evidence(
                 "long-wait",
