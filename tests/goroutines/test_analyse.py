@@ -58,3 +58,22 @@ def test_dump_shaped_text_never_crashes_the_analysis(lines):
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_never_crash_the_analysis(data):
     run(data)
+
+
+def test_text_report_details_ten_suspects_and_lists_the_rest():
+    from gotriage.model import Frame, Goroutine
+
+    snapshot = [
+        Goroutine(i, "chan send (nil chan)", (Frame(f"main.f{i}", "/a.go", i),)) for i in range(12)
+    ]
+    report = ParseReport()
+    analysis = analyse(snapshot, report, source="x")
+    assert len(analysis.suspects) == 12
+    out = io.StringIO()
+    goroutines_text.render(analysis, Console(file=out, width=120))
+    text = out.getvalue()
+    assert text.count("fix:") == 10
+    assert "12. [HIGH] 1 at /a.go:" in text and "--all" in text
+    out = io.StringIO()
+    goroutines_text.render(analysis, Console(file=out, width=120), limit=None)
+    assert out.getvalue().count("fix:") == 12

@@ -105,7 +105,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "[tool.gotriage], from the current directory upwards)",
     )
     parser.add_argument("--no-config", action="store_true", help="ignore settings files")
-    parser.add_argument("--all", action="store_true", help="list every group, not the top 20")
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="every suspect in full and every group (default: 10 suspects in full, 20 groups)",
+    )
     parser.add_argument(
         "--full-stack", action="store_true", help="JSON: every frame of each group's stack"
     )

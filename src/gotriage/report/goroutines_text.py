@@ -15,6 +15,7 @@ from gotriage.goroutines.suspects import Suspect
 from gotriage.model import Confidence, Frame
 from gotriage.report.goroutines_json import ContextFn
 
+DETAILED_SUSPECTS = 10  # suspects shown in full without --all; the rest one line each
 STYLE = {Confidence.HIGH: "bold red", Confidence.MEDIUM: "yellow", Confidence.LOW: "cyan"}
 
 
@@ -143,8 +144,18 @@ def render(
     if suspects:
         console.print(f"[bold red]Leak suspects: {len(suspects)}[/]")
         console.print()
-        for n, suspect in enumerate(suspects, 1):
+        detailed = suspects if limit is None else suspects[:DETAILED_SUSPECTS]
+        for n, suspect in enumerate(detailed, 1):
             _suspect(console, n, suspect, context)
+        for n, suspect in enumerate(suspects[len(detailed) :], len(detailed) + 1):
+            where = _short(suspect.location.location) if suspect.location else "?"
+            console.print(
+                f"[{STYLE[suspect.confidence]}]{n}. [{suspect.confidence.value.upper()}][/] "
+                f"{suspect.group.count} at {escape(where)}: {escape(suspect.pattern.title)}"
+            )
+        if len(detailed) < len(suspects):
+            console.print("   (details of every suspect: --all, or --format json)")
+            console.print()
     else:
         console.print(
             f"[green]No leak suspects[/] at confidence {analysis.settings.min_confidence.value} "
