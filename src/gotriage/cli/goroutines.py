@@ -155,7 +155,7 @@ def _size(text: str) -> int:
 
 
 def _with_progress(chunks: Iterable[bytes], total: int | None, quiet: bool) -> Iterator[bytes]:
-    with progress("reading dump", total, quiet=quiet) as bar:
+    with progress("reading dump", total, quiet=quiet, in_bytes=True) as bar:
         for chunk in chunks:
             bar.advance(len(chunk))
             yield chunk

@@ -8,12 +8,15 @@ from contextlib import contextmanager
 
 from rich.progress import (
     BarColumn,
+    DownloadColumn,
     MofNCompleteColumn,
     Progress,
     TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
+
+from gotriage.report.console import stderr_console
 
 
 class _Silent:
@@ -43,17 +46,20 @@ class _Bar:
 
 @contextmanager
 def progress(
-    description: str, total: float | None, *, quiet: bool = False
+    description: str, total: float | None, *, quiet: bool = False, in_bytes: bool = False
 ) -> Iterator[_Bar | _Silent]:
-    """``with progress("auditing", len(files)) as bar: bar.advance()``; silent off a terminal."""
+    """``with progress("auditing", len(files)) as bar: bar.advance()``; silent off a terminal.
+
+    ``in_bytes`` counts bytes (shown as MB) instead of items."""
     if quiet or not sys.stderr.isatty():
         yield _Silent()
         return
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        DownloadColumn() if in_bytes else MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, transient=True) as bar:
+    # On standard error: standard output may be a report being piped or redirected.
+    with Progress(*columns, transient=True, console=stderr_console()) as bar:
         yield _Bar(bar, bar.add_task(description, total=total))
