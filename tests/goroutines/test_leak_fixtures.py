@@ -21,6 +21,7 @@ from gotriage.cli import main
 
 GO_CMD = Path(__file__).parents[1] / "go" / "cmd"
 MARK = re.compile(r"//\s*leak:\s*([\w-]+)")
+BY_DESIGN_MARK = re.compile(r"//\s*by design:\s*([\w-]+)")
 
 # What each lossy format can still show. debug=1 and protobuf carry no goroutine ids, creators,
 # wait reasons or durations: a receiver left behind (indistinguishable from a worker waiting for
@@ -29,11 +30,11 @@ MARK = re.compile(r"//\s*leak:\s*([\w-]+)")
 NEEDS_DEBUG2 = {"range-never-closed", "server-without-timeouts"}
 
 
-def leak_marks(program: str) -> dict[str, tuple[str, int]]:
+def leak_marks(program: str, mark: re.Pattern[str] = MARK) -> dict[str, tuple[str, int]]:
     path = GO_CMD / program / "main.go"
     marks = {}
     for number, line in enumerate(path.read_text().splitlines(), 1):
-        found = MARK.search(line)
+        found = mark.search(line)
         if found:
             marks[found.group(1)] = (str(path), number)
     return marks
@@ -187,6 +188,18 @@ def test_by_design_groups_are_named(service_capture, capsys):
     assert "pprof serving this dump" in reasons
     idle = [g for g in result["groups"] if g["http_phase"] == "idle keep-alive"]
     assert idle and sum(g["count"] for g in idle) >= 3
+    # Every line marked "by design" in the program is where some group waits (or, for the accept
+    # loop, which has no frame of its own, where it was started), and none of them is a suspect.
+    suspects = suspect_sites(result)
+    for name, site in leak_marks("service", BY_DESIGN_MARK).items():
+        waiting = [
+            g
+            for g in result["groups"]
+            for frame in (g["blocking_site"], g["created_by"])
+            if frame and (frame["file"], frame["line"]) == site
+        ]
+        assert waiting, name
+        assert site not in suspects, name
 
 
 def test_base_reports_growth(leaks_capture, service_capture, capsys, tmp_path):

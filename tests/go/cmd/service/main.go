@@ -27,8 +27,8 @@ type service struct {
 
 func (s *service) worker(ctx context.Context) {
 	for {
-		select {
-		case j := <-s.queue: // by design: worker-pool
+		select { // by design: worker-pool
+		case j := <-s.queue:
 			s.mu.Lock()
 			s.handled += j.id
 			s.mu.Unlock()
@@ -102,7 +102,7 @@ func main() {
 	fixture.Announce("app", "http://"+app.Addr().String()+"/")
 	fixture.Ready()
 	go fixture.Wait()
-	<-ctx.Done() // by design: waits for a signal
+	<-ctx.Done() // by design: signal-wait
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(shutdown)
