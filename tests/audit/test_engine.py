@@ -160,3 +160,30 @@ def test_any_bytes_give_a_result_or_a_problem(data):
 def test_go_like_noise_never_crashes(text):
     source = ("package p\n\nfunc f() {\n" + text + "\n}\n").encode()
     audit_source("x.go", source, list(all_rules()), AuditConfig(), fix=True)
+
+
+@pytest.mark.parametrize(
+    ("lock", "fix"),
+    [("Lock", "defer c.mu.Unlock() right after c.mu.Lock()"),
+     ("RLock", "defer c.mu.RUnlock() right after c.mu.RLock()")],
+)  # fmt: skip
+def test_lock_fix_names_the_matching_unlock(lock, fix):
+    unlock = "RUnlock" if lock == "RLock" else "Unlock"
+    source = f"""package p
+
+import "sync"
+
+type cache struct{{ mu sync.RWMutex; m map[string]int }}
+
+func (c *cache) get(k string) int {{
+	c.mu.{lock}()
+	if c.m == nil {{
+		return 0
+	}}
+	v := c.m[k]
+	c.mu.{unlock}()
+	return v
+}}
+""".encode()
+    (finding,) = audit_source("p.go", source, rules_for("GT205"), AuditConfig()).findings
+    assert finding.fix == fix

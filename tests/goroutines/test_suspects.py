@@ -78,3 +78,13 @@ def test_growth_between_snapshots():
     after = group_goroutines([MAIN, *goroutines(25, SEND)])
     (grown,) = growth(before, after)
     assert (grown.before, grown.after, grown.delta) == (5, 25, 20)
+
+
+def test_connection_groups_are_named_by_role_not_by_runtime_file():
+    frames = (
+        Frame("internal/poll.runtime_pollWait", "/go/src/runtime/netpoll.go", 351),
+        Frame("net/http.(*conn).readRequest", "/go/src/net/http/server.go", 1000),
+        Frame("net/http.(*conn).serve", "/go/src/net/http/server.go", 2000),
+    )
+    (group,) = group_goroutines([Goroutine(5, "IO wait", frames)]).groups.values()
+    assert group.location == "net/http connection (reading request)"

@@ -66,3 +66,11 @@ def test_cli_sarif_output_validates(capsys):
     code = main(["audit", "--format", "sarif", "--no-config", str(FIXTURES / "lost-cancel")])
     assert code == 1
     validate(json.loads(capsys.readouterr().out))
+
+
+def test_files_outside_the_base_get_absolute_uris_without_a_base(fixture_report, tmp_path):
+    document = sarif_document(fixture_report, str(tmp_path))
+    validate(document)
+    for result in document["runs"][0]["results"]:
+        artifact = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert artifact["uri"].startswith("file:///") and "uriBaseId" not in artifact

@@ -126,10 +126,13 @@ class FileContext:
         severity: Severity | None = None,
         confidence: Confidence | None = None,
         unless: str = "",
+        fix: str = "",
     ) -> None:
-        """Record a finding; with ``unless``, only if no file of the package records that fact."""
+        """Record a finding; with ``unless``, only if no file of the package records that fact.
+
+        ``fix`` replaces the rule's general fix hint with one written for this finding."""
         finding = rule.finding_at(
-            self.location(node), message, severity=severity, confidence=confidence
+            self.location(node), message, severity=severity, confidence=confidence, fix=fix
         )
         if unless:
             self.conditional.append((unless, finding))
@@ -174,13 +177,14 @@ class Rule:
         *,
         severity: Severity | None = None,
         confidence: Confidence | None = None,
+        fix: str = "",
     ) -> Finding:
         return Finding(
             rule=cls.id,
             severity=severity or cls.severity,
             location=location,
             message=message,
-            fix=cls.fix_hint,
+            fix=fix or cls.fix_hint,
             confidence=confidence or cls.confidence,
             title=cls.title,
         )

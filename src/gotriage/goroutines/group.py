@@ -41,6 +41,9 @@ class Group:
     def location(self) -> str:
         if self.site is not None:
             return self.site.location
+        if self.http_phase is not None:
+            # No frame of the user's: name the role rather than a runtime file.
+            return f"net/http connection ({self.http_phase})"
         if self.frames:
             return self.frames[0].location
         return "(no stack)"

@@ -25,7 +25,13 @@ BY_DESIGN: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("signal handling", ("os/signal.signal_recv", "os/signal.loop", "os/signal.Notify.func*")),
     ("pprof serving this dump", ("runtime/pprof.*", "net/http/pprof.*")),
-    ("HTTP server reading ahead for a running handler", ("net/http.(*connReader).backgroundRead",)),
+    (
+        "HTTP server reading ahead for a running handler",
+        (
+            "net/http.(*connReader).backgroundRead",
+            "net/http.(*connReader).startBackgroundRead*",
+        ),
+    ),
     (
         "HTTP client connection kept alive",
         (

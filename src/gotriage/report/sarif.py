@@ -59,9 +59,11 @@ def _location(location: Location, base: str) -> dict[str, object]:
             region["endLine"] = location.end_line
         if location.end_column:
             region["endColumn"] = location.end_column
-    physical: dict[str, object] = {
-        "artifactLocation": {"uri": _uri(location.file, base), "uriBaseId": "%SRCROOT%"}
-    }
+    uri = _uri(location.file, base)
+    artifact: dict[str, str] = {"uri": uri}
+    if not uri.startswith("file:"):
+        artifact["uriBaseId"] = "%SRCROOT%"  # only a relative reference may name a base
+    physical: dict[str, object] = {"artifactLocation": artifact}
     if region:
         physical["region"] = region
     return {"physicalLocation": physical}

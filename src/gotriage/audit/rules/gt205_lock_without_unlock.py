@@ -76,6 +76,7 @@ class LockWithoutUnlock(Rule):
                         inner,
                         f"return leaves {qualifier} locked: {qualifier}.{name}() at line "
                         f"{line_of(node)} is released only at line {line_of(following[end])}",
+                        fix=f"defer {qualifier}.{unlock}() right after {qualifier}.{name}()",
                     )
                     return
 
