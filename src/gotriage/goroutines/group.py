@@ -52,20 +52,31 @@ class Group:
         self.count += goroutine.count
         if goroutine.leaked:
             self.leaked += goroutine.count
-        minutes = goroutine.wait_minutes
-        if minutes is not None:
-            self.wait_min = minutes if self.wait_min is None else min(self.wait_min, minutes)
-            self.wait_max = minutes if self.wait_max is None else max(self.wait_max, minutes)
+        if goroutine.wait_minutes is not None:
+            self._widen(goroutine.wait_minutes)
         elif goroutine.id is not None:
-            # Tracebacks print no duration under one minute.
-            self.wait_min = 0
-            self.wait_max = self.wait_max or 0
+            self._widen(0)  # tracebacks print no duration under one minute
         if goroutine.id is not None and len(self.ids) < EXAMPLE_IDS:
             self.ids.append(goroutine.id)
         if goroutine.creator_id is not None:
             self.creators[goroutine.creator_id] += goroutine.count
         if goroutine.labels:
             self.labels.update(goroutine.labels)
+
+    def absorb(self, other: Group) -> None:
+        """Add another group's goroutines to this one (a view over groups scored together)."""
+        self.count += other.count
+        self.leaked += other.leaked
+        self.creators.update(other.creators)
+        self.labels.update(other.labels)
+        self.ids.extend(other.ids[: max(0, EXAMPLE_IDS - len(self.ids))])
+        for minutes in (other.wait_min, other.wait_max):
+            if minutes is not None:
+                self._widen(minutes)
+
+    def _widen(self, minutes: int) -> None:
+        self.wait_min = minutes if self.wait_min is None else min(self.wait_min, minutes)
+        self.wait_max = minutes if self.wait_max is None else max(self.wait_max, minutes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gotriage.goroutines.classify import ACCEPT_LOOP, WAITS_ON_CLIENT
-from gotriage.goroutines.group import EXAMPLE_IDS, Group, Grouping
+from gotriage.goroutines.group import Group, Grouping
 from gotriage.knowledge.by_design import BY_DESIGN
 from gotriage.knowledge.patterns import Pattern, pattern_for
 from gotriage.knowledge.wait_reasons import CAN_BLOCK_FOREVER, CROWD_IS_EVIDENCE, NEVER_WAKES, Kind
@@ -218,19 +218,7 @@ def _merge(groups: list[Group]) -> Group:
         server=first.server,
     )
     for group in groups:
-        merged.count += group.count
-        merged.leaked += group.leaked
-        merged.creators.update(group.creators)
-        merged.labels.update(group.labels)
-        merged.ids.extend(group.ids[: max(0, EXAMPLE_IDS - len(merged.ids))])
-        for minutes in (group.wait_min, group.wait_max):
-            if minutes is not None:
-                merged.wait_min = (
-                    minutes if merged.wait_min is None else min(merged.wait_min, minutes)
-                )
-                merged.wait_max = (
-                    minutes if merged.wait_max is None else max(merged.wait_max, minutes)
-                )
+        merged.absorb(group)
     return merged
 
 
