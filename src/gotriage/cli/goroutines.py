@@ -7,9 +7,9 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from gotriage import fetch
 from gotriage.config import find_config, section
 from gotriage.errors import InputError, UsageError
-from gotriage.goroutines import fetch
 from gotriage.goroutines.analyse import Analysis, analyse
 from gotriage.goroutines.diff import growth
 from gotriage.goroutines.load import DEFAULT_MAX_BYTES, iter_goroutines, read_source

@@ -1,9 +1,11 @@
-"""Fetch goroutine dumps from a live ``/debug/pprof/`` endpoint (the only network I/O here).
+"""The one fetching module: every command that reads a live endpoint comes through here.
 
-Every request has a timeout and every body a size cap. From a base URL it fetches the Go 1.27
-``goroutineleak`` profile first (its collection runs the runtime's leak detector, so the dump
-fetched next also carries ``(leaked)`` marks), then ``goroutine?debug=2``; older releases answer
-the leak profile with 404 and the dump is analysed on its own.
+Every request has a timeout and every body a size cap. ``stream`` yields a body in chunks,
+``fetch_bytes`` collects it; ``pprof_url`` turns what the user typed (a host, a base URL, a
+``/debug/pprof/`` URL) into the URL of one profile. For goroutines, from a base URL the Go 1.27
+``goroutineleak`` profile is fetched first (its collection runs the runtime's leak detector, so
+the dump fetched next also carries ``(leaked)`` marks), then ``goroutine?debug=2``; older releases
+answer the leak profile with 404 and the dump is analysed on its own.
 """
 
 from __future__ import annotations
@@ -47,6 +49,17 @@ def profile_urls(source: str) -> tuple[str | None, str]:
     return make("goroutineleak", "debug=2"), make("goroutine", "debug=2")
 
 
+def pprof_url(source: str, profile: str, query: str = "") -> str:
+    """The URL of ``profile`` (``goroutine``, ``profile``, ``trace``...) under ``source``'s
+    ``/debug/pprof/``; ``source`` may be a host URL, a base URL or any ``/debug/pprof/`` URL."""
+    parts = urlsplit(source)
+    path = parts.path
+    if "/debug/pprof/" in path:
+        path = path[: path.index("/debug/pprof/")]
+    path = path.rstrip("/") + "/debug/pprof/"
+    return urlunsplit((parts.scheme, parts.netloc, path + profile, query, ""))
+
+
 def _client(timeout: float) -> httpx.Client:
     return httpx.Client(
         timeout=httpx.Timeout(timeout, connect=CONNECT_TIMEOUT),
@@ -76,3 +89,8 @@ def stream(
         raise FetchError(f"{url}: no answer within {timeout:.0f}s ({type(exc).__name__})") from exc
     except httpx.HTTPError as exc:
         raise FetchError(f"{url}: {exc}") from exc
+
+
+def fetch_bytes(url: str, *, timeout: float = READ_TIMEOUT, max_bytes: int = MAX_BYTES) -> bytes:
+    """The whole body of ``url`` (same limits and errors as ``stream``)."""
+    return b"".join(stream(url, timeout=timeout, max_bytes=max_bytes))
