@@ -58,3 +58,43 @@ def test_fixtures_compile_and_good_packages_vet_clean(go_toolchain):
     go_toolchain.run(["build", "./audit/..."], GO_MODULE)
     clean = ["./" + str(p.relative_to(GO_MODULE)) for p in PACKAGES if p.name != "bad"]
     go_toolchain.run(["vet", *clean], GO_MODULE)
+
+
+TIMER_LOOP = """package p
+
+import "time"
+
+func f(in <-chan int) {
+	for range 3 {
+		select {
+		case <-in:
+		case <-time.After(time.Second):
+		}
+	}
+	for {
+		select {
+		case <-in:
+		case <-time.After(time.Second):
+		}
+	}
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("go_mod", "setting", "note"),
+    [
+        ("go 1.22", "", "the module's go.mod says go 1.22"),
+        ("go 1.27", "1.21", "Go 1.21 from the go-version setting"),
+        ("", "", "no go directive found"),
+    ],
+)
+def test_timer_rules_say_which_go_version_they_used(tmp_path, go_mod, setting, note):
+    if go_mod:
+        (tmp_path / "go.mod").write_text(f"module example.com/m\n\n{go_mod}\n")
+    (tmp_path / "p.go").write_text(TIMER_LOOP)
+    config = AuditConfig(enable=("GT203",), go_version=setting)
+    report = audit_files([str(tmp_path / "p.go")], config, jobs=1)
+    # The loop bounded by `range 3` is silent; the endless one is reported, naming the version.
+    assert [f.location.line for f in report.findings] == [15]
+    assert note in report.findings[0].message

@@ -192,6 +192,16 @@ class MissingServerTimeout(Rule):
                 self.ctx.report(type(self), server.node, self.message, confidence=server.confidence)
 
 
+def timer_version_note(ctx: FileContext) -> str:
+    """Which Go version the timer rules assumed, and where it came from."""
+    major, minor = ctx.go_version
+    if ctx.config.go_version:
+        return f"Go {major}.{minor} from the go-version setting"
+    if (major, minor) == (0, 0):
+        return "no go directive found in a go.mod above the file: assumed older than Go 1.23"
+    return f"the module's go.mod says go {major}.{minor}"
+
+
 def uncollected_timer(ctx: FileContext, qualifier: str) -> bool:
     """A call on package time in code built for a Go release that does not collect timers."""
     return ctx.is_pkg(qualifier, "time") and ctx.go_version < TIMERS_COLLECTED

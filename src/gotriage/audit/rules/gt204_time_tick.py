@@ -3,7 +3,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from gotriage.audit.engine import Rule
-from gotriage.audit.shared import uncollected_timer
+from gotriage.audit.shared import timer_version_note, uncollected_timer
 from gotriage.audit.syntax import enclosing_function, text
 from gotriage.model import Severity
 
@@ -69,5 +69,6 @@ class TimeTick(Rule):
         self.ctx.report(
             type(self),
             node,
-            "time.Tick starts a ticker that can never be stopped (nor collected before Go 1.23)",
+            "time.Tick starts a ticker that can never be stopped, nor collected before Go 1.23 "
+            f"({timer_version_note(self.ctx)})",
         )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from gotriage.audit.engine import Rule
-from gotriage.audit.syntax import call_parts, descendants, line_of
+from gotriage.audit.syntax import bindings, call_parts, descendants, enclosing_body, line_of, text
 from gotriage.model import Severity
 
 UNLOCK = {"Lock": "Unlock", "RLock": "RUnlock"}
@@ -32,6 +32,9 @@ class LockWithoutUnlock(Rule):
         if err := check(); err != nil {
             return err
         }
+
+    A call to a local closure that unlocks (``fail := func() { mu.Unlock() }``, then
+    ``fail(); return`` or ``return fail(err)``) releases the lock on that path.
 
     The rule only reports when the same block unlocks later (so the function means to release
     the lock itself); functions that return with the lock held on purpose, and say so in their
@@ -66,11 +69,12 @@ class LockWithoutUnlock(Rule):
         if end is None or _documented_handoff(node):
             return
         between = following[:end]
+        releasers = _releasing_closures(node, qualifier, unlock)
         for sibling in between:
             for inner in (sibling, *descendants(sibling)):
                 if inner.type != "return_statement":
                     continue
-                if not _released_before(inner, block, qualifier, unlock):
+                if not _released_before(inner, block, qualifier, unlock, releasers):
                     self.ctx.report(
                         type(self),
                         inner,
@@ -103,6 +107,37 @@ def _documented_handoff(node: Node) -> bool:
     return False
 
 
+def _releasing_closures(node: Node, receiver: str, method: str) -> frozenset[str]:
+    """Names bound in the enclosing function to a func literal that calls ``receiver.method()``
+    (``fail := func() { mu.Unlock() }``)."""
+    body = enclosing_body(node)
+    if body is None:
+        return frozenset()
+    names = set()
+    for statement in descendants(body):
+        if statement.type not in ("short_var_declaration", "var_spec", "assignment_statement"):
+            continue
+        for name, value in bindings(statement):
+            if value is None or value.type != "func_literal" or name.type != "identifier":
+                continue
+            if any(
+                inner.type == "call_expression" and call_parts(inner) == (receiver, method)
+                for inner in descendants(value)
+            ):
+                names.add(text(name))
+    return frozenset(names)
+
+
+def _calls_releaser(node: Node, releasers: frozenset[str]) -> bool:
+    """``node`` (a statement) calls one of the releasing closures, outside nested functions."""
+    if not releasers:
+        return False
+    return any(
+        inner.type == "call_expression" and call_parts(inner) in {("", n) for n in releasers}
+        for inner in (node, *descendants(node))
+    )
+
+
 def _is_call(statement: Node, receiver: str, method: str, *, deferred: bool = False) -> bool:
     wanted = "defer_statement" if deferred else "expression_statement"
     if statement.type != wanted:
@@ -115,7 +150,11 @@ def _is_call(statement: Node, receiver: str, method: str, *, deferred: bool = Fa
     )
 
 
-def _released_before(node: Node, block: Node, receiver: str, method: str) -> bool:
+def _released_before(
+    node: Node, block: Node, receiver: str, method: str, releasers: frozenset[str]
+) -> bool:
+    if _calls_releaser(node, releasers):
+        return True  # return fail(err)
     current = node
     while current.parent is not None and current.parent.id != block.id:
         parent = current.parent
@@ -123,8 +162,13 @@ def _released_before(node: Node, block: Node, receiver: str, method: str) -> boo
             for sibling in parent.named_children:
                 if sibling.start_byte >= current.start_byte:
                     break
-                if _is_call(sibling, receiver, method) or _is_call(
-                    sibling, receiver, method, deferred=True
+                if (
+                    _is_call(sibling, receiver, method)
+                    or _is_call(sibling, receiver, method, deferred=True)
+                    or (
+                        sibling.type == "expression_statement"
+                        and _calls_releaser(sibling, releasers)
+                    )
                 ):
                     return True
         current = parent

@@ -31,3 +31,32 @@ func (c *cache) read(key string) string {
 	c.rw.RUnlock()
 	return ""
 }
+
+// The closure releases c.rw, not c.mu.
+func (c *cache) wrongClosure(key string) (string, error) {
+	c.mu.Lock()
+	fail := func() { c.rw.Unlock() }
+	v, ok := c.data[key]
+	if !ok {
+		fail()
+		return "", errors.New("missing") // want "GT205"
+	}
+	c.mu.Unlock()
+	return v, nil
+}
+
+// The closure is declared, but the first early path does not call it.
+func (c *cache) closureNotCalled(key string) (string, error) {
+	c.mu.Lock()
+	fail := func() { c.mu.Unlock() }
+	v, ok := c.data[key]
+	if !ok {
+		return "", errors.New("missing") // want "GT205"
+	}
+	if v == "" {
+		fail()
+		return "", nil
+	}
+	c.mu.Unlock()
+	return v, nil
+}

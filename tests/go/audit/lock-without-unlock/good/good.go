@@ -55,3 +55,31 @@ func (c *cache) lockedFind(key string) (string, bool) {
 		return "", false
 	}
 }
+
+// closureRelease unlocks through a local closure on the early paths, as
+// minio-go's and nats.go's error paths do.
+func (c *cache) closureRelease(key string) (string, error) {
+	c.mu.Lock()
+	fail := func() { c.mu.Unlock() }
+	v, ok := c.data[key]
+	if !ok {
+		fail()
+		return "", errors.New("missing")
+	}
+	c.mu.Unlock()
+	return v, nil
+}
+
+func (c *cache) closureInReturn(key string) (string, error) {
+	c.mu.Lock()
+	fail := func(err error) (string, error) {
+		c.mu.Unlock()
+		return "", err
+	}
+	v, ok := c.data[key]
+	if !ok {
+		return fail(errors.New("missing"))
+	}
+	c.mu.Unlock()
+	return v, nil
+}

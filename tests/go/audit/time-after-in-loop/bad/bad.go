@@ -23,3 +23,42 @@ func ranged(batches [][]int, out chan<- int) {
 		}
 	}
 }
+
+// A bounded inner loop inside an unbounded one still makes a timer per pass.
+func retryForever(work func() error) {
+	for {
+		for i := 0; i < 3; i++ {
+			select {
+			case <-time.After(time.Second): // want "GT203"
+			default:
+				if work() == nil {
+					break
+				}
+			}
+		}
+	}
+}
+
+// The other case only leaves the loop sometimes.
+func sometimes(in <-chan int) {
+	for {
+		select {
+		case v := <-in:
+			if v < 0 {
+				return
+			}
+		case <-time.After(time.Minute): // want "GT203"
+			return
+		}
+	}
+}
+
+func selectBreakOnly(in <-chan int) {
+	for {
+		select {
+		case <-in:
+			break // leaves the select, not the loop
+		case <-time.After(time.Minute): // want "GT203"
+		}
+	}
+}
