@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from gotriage.audit.engine import Rule
@@ -14,6 +16,11 @@ from gotriage.audit.syntax import (
 )
 from gotriage.model import Severity
 
+# Channels that are closed once to broadcast an end (ctx.Done(), done, stopCh, s.quit): once
+# such a case wins it wins every time, and the loop is ending, so it does not pile timers.
+ONE_SHOT = re.compile(
+    r"(?i)(^|_)(done|stop|stopped|quit|closed?|closing|shutdown|exit)(ch|c|chan)?$"
+)
 # A loop bounded by a constant this small (a retry loop) creates at most that many timers.
 FEW_ITERATIONS = 16
 
@@ -34,9 +41,11 @@ class TimeAfterInLoop(Rule):
 
     Timers cannot pile up, and the rule stays silent, when every other case of the ``select``
     (``default`` included) leaves the loop (its last statement returns, breaks out of the loop
-    by label, jumps away with goto, or panics): the loop then turns again only after the timer
-    fired. Nor when every enclosing loop is bounded by a small constant (``for i := 0; i < 3; i++``,
-    ``for range 5``): a retry loop makes a handful of timers.
+    by label, jumps away with goto, or panics) or receives from a channel closed once to say
+    stop (``ctx.Done()``, ``done``, ``stopCh``, ``s.quit``): the loop then turns again only
+    after the timer fired, or is ending. Nor when every enclosing loop is bounded by a small
+    constant (``for i := 0; i < 3; i++``, ``for range 5``): a retry loop makes a handful of
+    timers.
 
     Bad::
 
@@ -97,7 +106,7 @@ class TimeAfterInLoop(Rule):
             return
         select = case.parent
         if select is not None and all(
-            _leaves_loop(case_body(other), loops[0])
+            _one_shot(other) or _leaves_loop(case_body(other), loops[0])
             for other in select_cases(select)
             if other.id != case.id
         ):
@@ -126,6 +135,24 @@ class TimeAfterInLoop(Rule):
             # ``range N`` over an integer; ranging over a slice is as long as the slice.
             bound = self.ctx.value(clause.child_by_field_name("right"))
         return bound is not None and 0 <= bound <= FEW_ITERATIONS
+
+
+def _one_shot(case: Node) -> bool:
+    """A case receiving from a channel closed once to say "stop" (``<-ctx.Done()``)."""
+    if case.type != "communication_case":
+        return False
+    communication = case.child_by_field_name("communication")
+    if communication is None or communication.type != "receive_statement":
+        return False
+    received = communication.child_by_field_name("right")
+    channel = received.child_by_field_name("operand") if received is not None else None
+    if channel is None:
+        return False
+    if channel.type == "call_expression":
+        return call_parts(channel)[1] == "Done"
+    if channel.type == "selector_expression":
+        channel = channel.child_by_field_name("field")
+    return channel is not None and bool(ONE_SHOT.search(text(channel)))
 
 
 def _leaves_loop(statements: list[Node], loop: Node) -> bool:

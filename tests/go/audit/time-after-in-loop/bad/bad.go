@@ -62,3 +62,14 @@ func selectBreakOnly(in <-chan int) {
 		}
 	}
 }
+
+// A stream of messages and a cancellation: the messages pile timers.
+func streamAndCancel(done <-chan struct{}, in <-chan int) {
+	for {
+		select {
+		case <-done:
+		case <-in:
+		case <-time.After(time.Minute): // want "GT203"
+		}
+	}
+}

@@ -76,3 +76,17 @@ func retry(work func() error, stop <-chan struct{}) error {
 	}
 	return err
 }
+
+type ctxLike interface{ Done() <-chan struct{} }
+
+// The other case is a cancellation: once it wins the loop is ending
+// (nats.go's request retry loop).
+func retryUntilCancelled(ctx ctxLike, attempt func() bool, stopCh <-chan struct{}) {
+	for !attempt() {
+		select {
+		case <-ctx.Done():
+		case <-stopCh:
+		case <-time.After(time.Second):
+		}
+	}
+}
