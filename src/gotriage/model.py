@@ -66,6 +66,8 @@ class Finding:
     fix: str = ""
     confidence: Confidence = Confidence.HIGH
     title: str = ""
+    # Settings the reported value lacks (an http.Server's missing timeout fields), in order.
+    missing: tuple[str, ...] = ()
 
 
 # --- goroutine dumps -------------------------------------------------------------------------

@@ -30,14 +30,38 @@ def test_findings_match_want_marks(package):
     group = package.relative_to(FIXTURES).parts[0]
     if group == "clean":
         rule_ids = tuple(r.id for r in all_rules())  # a whole service: every rule silent
-    elif group == "fix":
-        rule_ids = FIXED_RULES
+    elif group in ("fix", "server-timeouts"):
+        rule_ids = FIXED_RULES  # the missing-timeout rules together: one finding per server
     else:
         rule_ids = (rule_by_id(group).id,)
     report = audit_package(package, rule_ids)
     assert report.problems == []
     found = {(Path(f.location.file).name, f.location.line, f.rule) for f in report.findings}
     assert found == expected_marks(package)
+
+
+def test_one_finding_per_server_lists_every_missing_field():
+    report = audit_package(FIXTURES / "server-timeouts" / "library", FIXED_RULES)
+    by_line = {f.location.line: f for f in report.findings}
+    twin = by_line[17]
+    assert twin.missing == ("ReadHeaderTimeout", "ReadTimeout", "WriteTimeout", "IdleTimeout")
+    assert twin.severity.name == "HIGH"
+    assert "ReadHeaderTimeout" in twin.message and "WriteTimeout" in twin.message
+    assert "IdleTimeout" in twin.message
+    assert "ReadHeaderTimeout, WriteTimeout and IdleTimeout" in twin.fix
+    assert by_line[23].missing == ("ReadTimeout", "WriteTimeout", "IdleTimeout")
+    assert by_line[27].missing == ("ReadTimeout", "IdleTimeout")
+    # GT101 is silenced on the last server: its own finding is suppressed and counted, the
+    # rest stands as one GT103 finding (ReadTimeout still bounds idle connections: GT104).
+    assert by_line[36].missing == ("ReadTimeout", "WriteTimeout", "IdleTimeout")
+    assert by_line[36].rule == "GT103"
+    assert report.suppressed == 1
+
+
+def test_one_rule_enabled_reports_only_its_fields():
+    report = audit_package(FIXTURES / "server-timeouts" / "library", ("GT103",))
+    assert {f.location.line for f in report.findings} == {17, 18, 23, 36}
+    assert {f.missing for f in report.findings} == {("WriteTimeout",)}
 
 
 @pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.id)

@@ -21,6 +21,7 @@ FINDING_FIELDS = {
     "column",
     "end_line",
     "end_column",
+    "missing",
 }
 
 
@@ -34,12 +35,14 @@ def test_json_document(capsys):
     assert [(Path(r["file"]).name, r["line"], r["rule"]) for r in records] == [
         ("bad.go", 18, "GT205"),
         ("bad.go", 28, "GT205"),
+        ("bad.go", 42, "GT205"),
+        ("bad.go", 54, "GT205"),
     ]
     assert all(set(r) == FINDING_FIELDS for r in records)
     assert records[0]["name"] == "lock-without-unlock"
     assert records[0]["severity"] == "high"
     summary = document["summary"]
-    assert summary["findings"] == 2 and summary["by_rule"] == {"GT205": 2}
+    assert summary["findings"] == 4 and summary["by_rule"] == {"GT205": 4}
     assert summary["files"] == 2
 
 
@@ -50,3 +53,12 @@ def test_json_errors(tmp_path, capsys):
     assert code == 2
     assert document["errors"][0]["file"].endswith("bad.go")
     assert document["errors"][0]["line"] >= 1
+
+
+def test_json_lists_the_missing_fields_of_a_server(capsys):
+    package = FIXTURES / "server-timeouts" / "library"
+    main(["audit", "--format", "json", "--no-config", "--enable", "GT1", str(package)])
+    records = json.loads(capsys.readouterr().out)["findings"]
+    twin = next(r for r in records if r["line"] == 17)
+    assert twin["rule"] == "GT101"
+    assert twin["missing"] == ["ReadHeaderTimeout", "ReadTimeout", "WriteTimeout", "IdleTimeout"]

@@ -74,3 +74,20 @@ def test_files_outside_the_base_get_absolute_uris_without_a_base(fixture_report,
     for result in document["runs"][0]["results"]:
         artifact = result["locations"][0]["physicalLocation"]["artifactLocation"]
         assert artifact["uri"].startswith("file:///") and "uriBaseId" not in artifact
+
+
+def test_a_server_missing_several_timeouts_is_one_result_listing_them(tmp_path):
+    package = FIXTURES / "server-timeouts" / "library"
+    files = sorted(str(p) for p in package.glob("*.go"))
+    document = sarif_document(audit_files(files, AuditConfig(), jobs=1), str(FIXTURES.parents[1]))
+    validate(document)
+    results = [r for r in document["runs"][0]["results"] if r["ruleId"].startswith("GT10")]
+    lines = [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results]
+    assert len(lines) == len(set(lines))  # one result per server
+    first = next(r for r in results if r["ruleId"] == "GT101")
+    assert first["properties"]["missing"] == [
+        "ReadHeaderTimeout",
+        "ReadTimeout",
+        "WriteTimeout",
+        "IdleTimeout",
+    ]

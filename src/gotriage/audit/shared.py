@@ -9,13 +9,14 @@ variable, anywhere in the file for a struct field or package variable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 from tree_sitter import Node
 
 from gotriage.audit.engine import FileContext, Rule
-from gotriage.audit.syntax import bindings, enclosing_function, same, text
+from gotriage.audit.suppress import Suppressions, parse_suppressions
+from gotriage.audit.syntax import bindings, enclosing_function, line_of, same, text
 from gotriage.model import Confidence, Severity
 
 HTTP = "net/http"
@@ -176,20 +177,96 @@ def http_values(ctx: FileContext, kind: str) -> list[HTTPValue]:
 
 
 class MissingServerTimeout(Rule):
-    """Base of the rules that report every http.Server setting none of ``any_of`` (``--fix``
-    adds the missing field, which resolves the finding)."""
+    """Base of the rules that report an http.Server setting none of ``any_of``.
+
+    A server that misses several of them is one finding, not one per rule: the first of the
+    active rules (by ID, so the most severe: GT101 before GT103 and GT104) reports it, with
+    every missing field in the message and in ``Finding.missing``, so a library's exported
+    ``Server: new(http.Server)`` is one line to judge. A rule silenced on that line
+    (``//gotriage:ignore GT103``) keeps its own finding, which the suppression then drops, and
+    its fields are left out. ``--fix`` adds every missing field, which resolves the finding."""
 
     severity = Severity.MEDIUM
     fixable = True
     imports = (HTTP,)
     uses = (HTTPValues,)
     any_of: ClassVar[tuple[str, ...]] = ()
-    message: ClassVar[str] = ""
+    # What is missing and what follows, as a clause of the merged message.
+    missing_text: ClassVar[str] = ""
+
+    def __init__(self, ctx: FileContext) -> None:
+        super().__init__(ctx)
+        active: list[type[MissingServerTimeout]]
+        active = ctx.shared.setdefault("server_timeout_rules", [])  # type: ignore[assignment]
+        active.append(type(self))
 
     def finish(self) -> None:
+        active: list[type[MissingServerTimeout]]
+        active = sorted(self.ctx.shared["server_timeout_rules"], key=lambda r: r.id)  # type: ignore[call-overload]
+        suppressions = _suppressions(self.ctx)
         for server in http_values(self.ctx, "Server"):
-            if not any(server.is_set(self.ctx, name) for name in self.any_of):
-                self.ctx.report(type(self), server.node, self.message, confidence=server.confidence)
+            line = line_of(server.node)
+            firing = [
+                rule
+                for rule in active
+                if not any(server.is_set(self.ctx, name) for name in rule.any_of)
+            ]
+            kept = [rule for rule in firing if not suppressions.silences(rule.id, line)]
+            if type(self) not in firing:
+                continue
+            if type(self) not in kept:
+                # Reported alone so that the suppression drops it and counts it.
+                fields = self._unset(server, (type(self),))
+                self._report(server, (type(self),), fields)
+                continue
+            if kept[0] is not type(self):
+                continue
+            self._report(server, tuple(kept), self._unset(server, tuple(kept)))
+
+    def _unset(
+        self, server: HTTPValue, rules: tuple[type[MissingServerTimeout], ...]
+    ) -> tuple[str, ...]:
+        names = dict.fromkeys(name for rule in rules for name in rule.any_of)
+        return tuple(name for name in SERVER_TIMEOUTS if name in names)
+
+    def _report(
+        self,
+        server: HTTPValue,
+        rules: tuple[type[MissingServerTimeout], ...],
+        missing: tuple[str, ...],
+    ) -> None:
+        clauses = [rule.missing_text for rule in rules]
+        joined = (
+            clauses[0] if len(clauses) == 1 else "; ".join(clauses[:-1]) + "; and " + clauses[-1]
+        )
+        to_set = [rule.any_of[0] for rule in rules]  # the field each rule asks for first
+        fix = (
+            f"set {_listed(to_set)} on the http.Server (gotriage audit --fix adds "
+            f"{'them' if len(to_set) > 1 else 'it'} to a literal)"
+        )
+        finding = rules[0].finding_at(
+            self.ctx.location(server.node),
+            f"http.Server has {joined}",
+            confidence=server.confidence,
+            fix=fix,
+        )
+        self.ctx.findings.append(replace(finding, missing=missing))
+
+
+# The timeouts of an http.Server, in the order a reader expects them.
+SERVER_TIMEOUTS = ("ReadHeaderTimeout", "ReadTimeout", "WriteTimeout", "IdleTimeout")
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _suppressions(ctx: FileContext) -> Suppressions:
+    table = ctx.shared.get("suppressions")
+    if not isinstance(table, Suppressions):
+        table = parse_suppressions(ctx.source)
+        ctx.shared["suppressions"] = table
+    return table
 
 
 def timer_version_note(ctx: FileContext) -> str:

@@ -28,6 +28,7 @@ def finding_record(finding: Finding, names: dict[str, str]) -> dict[str, object]
         "column": location.column if location else 0,
         "end_line": location.end_line if location else 0,
         "end_column": location.end_column if location else 0,
+        "missing": list(finding.missing),
     }
 
 

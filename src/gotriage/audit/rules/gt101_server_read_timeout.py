@@ -35,7 +35,7 @@ class ServerReadTimeout(MissingServerTimeout):
     severity = Severity.HIGH
     fix_hint = "set ReadHeaderTimeout (for example 10 * time.Second) on the http.Server"
     any_of = ("ReadHeaderTimeout", "ReadTimeout")
-    message = (
-        "http.Server has neither ReadHeaderTimeout nor ReadTimeout: a client that sends its "
-        "headers slowly holds a connection and a goroutine forever"
+    missing_text = (
+        "neither ReadHeaderTimeout nor ReadTimeout: a client that sends its headers slowly "
+        "holds a connection and a goroutine forever"
     )

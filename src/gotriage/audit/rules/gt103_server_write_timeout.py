@@ -34,7 +34,6 @@ class ServerWriteTimeout(MissingServerTimeout):
     severity = Severity.MEDIUM
     fix_hint = "set WriteTimeout; lift it per request with http.ResponseController for streams"
     any_of = ("WriteTimeout",)
-    message = (
-        "http.Server has no WriteTimeout: a client that stops reading blocks the handler's "
-        "goroutine forever"
+    missing_text = (
+        "no WriteTimeout: a client that stops reading blocks the handler's goroutine forever"
     )

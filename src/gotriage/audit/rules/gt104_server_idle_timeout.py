@@ -35,7 +35,7 @@ class ServerIdleTimeout(MissingServerTimeout):
     severity = Severity.MEDIUM
     fix_hint = "set IdleTimeout (for example 120 * time.Second)"
     any_of = ("IdleTimeout", "ReadTimeout")
-    message = (
-        "http.Server has neither IdleTimeout nor ReadTimeout: idle keep-alive connections and "
-        "their goroutines are kept forever"
+    missing_text = (
+        "neither IdleTimeout nor ReadTimeout: idle keep-alive connections and their goroutines "
+        "are kept forever"
     )

@@ -4,15 +4,15 @@ package notime
 import "net/http"
 
 func Empty() *http.Server {
-	return &http.Server{} // want "GT101" "GT103" "GT104"
+	return &http.Server{} // want "GT101"
 }
 
 func OneLine(mux *http.ServeMux) *http.Server {
-	return &http.Server{Addr: ":8080", Handler: mux} // want "GT101" "GT103" "GT104"
+	return &http.Server{Addr: ":8080", Handler: mux} // want "GT101"
 }
 
 func MultiLine(mux *http.ServeMux) *http.Server {
-	srv := &http.Server{ // want "GT101" "GT103" "GT104"
+	srv := &http.Server{ // want "GT101"
 		Addr:    ":8080",
 		Handler: mux,
 	}
