@@ -68,6 +68,8 @@ class Finding:
     title: str = ""
     # Settings the reported value lacks (an http.Server's missing timeout fields), in order.
     missing: tuple[str, ...] = ()
+    # Why the code is test support code (``package testutil``), "" for production code.
+    test_code: str = ""
 
 
 # --- goroutine dumps -------------------------------------------------------------------------

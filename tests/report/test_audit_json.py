@@ -22,6 +22,7 @@ FINDING_FIELDS = {
     "end_line",
     "end_column",
     "missing",
+    "test_code",
 }
 
 

@@ -10,6 +10,7 @@ Keys (all optional; ``-`` and ``_`` are interchangeable)::
     max-header-bytes-max = 8388608  # GT106: above this, one connection may pin that much
     multipart-memory-max = 67108864 # GT107: ParseMultipartForm memory considered huge
     go-version = "1.21"             # Go version the code runs under (default: from go.mod)
+    test-code = "lower"             # code only tests use: lower (to low), skip, or report
 
 In pyproject.toml the keys may also sit directly in ``[tool.gotriage]``; ``[tool.gotriage.audit]``
 wins. In ``.gotriage.toml`` they sit in ``[audit]`` or at the top level.
@@ -20,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from gotriage.audit.testcode import TEST_CODE_MODES
 from gotriage.config import read_table
 from gotriage.errors import InputError, UsageError
 from gotriage.model import Severity
@@ -33,6 +35,7 @@ _KEYS = {
     "max_header_bytes_max",
     "multipart_memory_max",
     "go_version",
+    "test_code",
 }
 
 
@@ -46,6 +49,7 @@ class AuditConfig:
     max_header_bytes_max: int = 8 << 20
     multipart_memory_max: int = 64 << 20
     go_version: str = ""  # "1.21": overrides the go directive of the nearest go.mod
+    test_code: str = "lower"  # findings in code only tests use: lower, skip or report
     root: str = ""  # directory the exclude globs are relative to
     source: str = ""  # the file this came from, "" for defaults
     extra: dict[str, object] = field(default_factory=dict)
@@ -83,6 +87,10 @@ def config_from_mapping(
             values[name] = tuple(value)
         elif name == "fail_on":
             values[name] = parse_severity(str(value))
+        elif name == "test_code":
+            if value not in TEST_CODE_MODES:
+                raise InputError(f"{key} must be one of {', '.join(TEST_CODE_MODES)}", source=where)
+            values[name] = value
         elif name == "go_version":
             if not isinstance(value, str) or parse_go_version(value) is None:
                 raise InputError(f'{key} must be a Go version such as "1.22"', source=where)

@@ -22,6 +22,7 @@ from tree_sitter import Node, Parser
 from gotriage.audit.config import AuditConfig
 from gotriage.audit.suppress import Suppressions, parse_suppressions
 from gotriage.audit.syntax import bindings, line_of, new_parser, text
+from gotriage.audit.testcode import file_reason, function_reason, mark
 from gotriage.audit.values import Evaluator
 from gotriage.model import Confidence, Finding, Location, Severity
 
@@ -76,6 +77,7 @@ class FileContext:
         self.facts: dict[str, list[object]] = defaultdict(list)
         self.shared: dict[str, object] = {}  # analyses several rules read (http servers ...)
         self.evaluator = Evaluator(self.names, self.package_of)
+        self._test_file: str | None = None
 
     # --- imports ---------------------------------------------------------------------------
     def package_of(self, name: str) -> str:
@@ -134,10 +136,22 @@ class FileContext:
         finding = rule.finding_at(
             self.location(node), message, severity=severity, confidence=confidence, fix=fix
         )
+        marked = self.mark_test_code(node, finding)
+        if marked is None:
+            return
+        finding = marked
         if unless:
             self.conditional.append((unless, finding))
         else:
             self.findings.append(finding)
+
+    def mark_test_code(self, node: Node, finding: Finding) -> Finding | None:
+        """``finding`` as the ``test-code`` setting wants it when ``node`` is in code only
+        tests use (see :mod:`gotriage.audit.testcode`); None when it is to be skipped."""
+        if self._test_file is None:
+            self._test_file = file_reason(self.path, self.package, self.source)
+        reason = self._test_file or function_reason(node, self.names_for("testing"))
+        return mark(finding, reason, self.config.test_code)
 
 
 class Rule:

@@ -12,6 +12,7 @@ from rich.console import Console
 from gotriage.audit.config import AuditConfig, load_config, parse_go_version, parse_severity
 from gotriage.audit.registry import all_rules, rule_by_id
 from gotriage.audit.runner import AuditReport, audit_files, discover
+from gotriage.audit.testcode import TEST_CODE_MODES
 from gotriage.config import find_config
 from gotriage.errors import InputError, UsageError
 from gotriage.report.console import stdout_console
@@ -77,6 +78,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--include-tests", action="store_true", help="also audit _test.go files")
     parser.add_argument(
+        "--test-code",
+        choices=TEST_CODE_MODES,
+        help="findings in code only tests use (testutil packages, NewTestServer helpers): "
+        "lower them to low (default), skip them, or report them unchanged",
+    )
+    parser.add_argument(
         "--fix", action="store_true", help="add missing http.Server timeouts in place"
     )
     parser.add_argument(
@@ -125,6 +132,8 @@ def _config(args: argparse.Namespace, paths: list[str]) -> AuditConfig:
         changes["exclude"] = (*config.exclude, *args.exclude)
     if args.fail_on:
         changes["fail_on"] = parse_severity(args.fail_on)
+    if args.test_code:
+        changes["test_code"] = args.test_code
     if args.go_version:
         if parse_go_version(args.go_version) is None:
             raise UsageError(f"--go-version wants a version such as 1.22, not {args.go_version!r}")

@@ -29,6 +29,7 @@ def finding_record(finding: Finding, names: dict[str, str]) -> dict[str, object]
         "end_line": location.end_line if location else 0,
         "end_column": location.end_column if location else 0,
         "missing": list(finding.missing),
+        "test_code": finding.test_code,
     }
 
 

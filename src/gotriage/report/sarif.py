@@ -76,6 +76,8 @@ def _result(finding: Finding, index: dict[str, int], base: str) -> dict[str, obj
         "message": {"text": finding.message},
         "properties": {"severity": str(finding.severity), "confidence": str(finding.confidence)},
     }
+    if finding.test_code:
+        result["properties"]["testCode"] = finding.test_code  # type: ignore[index]
     if finding.missing:
         result["properties"]["missing"] = list(finding.missing)  # type: ignore[index]
     if finding.rule in index:
