@@ -90,3 +90,17 @@ def test_cli_fix_writes_and_reports_what_remains(module_copy, capsys):
 def test_fix_and_diff_together_is_usage_error(capsys):
     assert main(["audit", "--fix", "--diff", str(FIXTURES / "fix")]) == 2
     assert "do not go together" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("bom", "eol"), [(b"", b"\r\n"), (b"\xef\xbb\xbf", b"\n"), (b"\xef\xbb\xbf", b"\r\n")]
+)
+def test_fix_keeps_line_endings_and_bom(module_copy, bom, eol):
+    target = module_copy / "audit" / "fix" / "notime" / "server.go"
+    plain = audit_files([str(target)], AuditConfig(), jobs=1, fix=True).fixed[str(target)][1]
+    target.write_bytes(bom + target.read_bytes().replace(b"\n", eol))
+    old, new = audit_files([str(target)], AuditConfig(), jobs=1, fix=True).fixed[str(target)]
+    assert new.startswith(bom) and new.count(b"\xef\xbb\xbf") == (1 if bom else 0)
+    if eol == b"\r\n":
+        assert new.count(b"\n") == new.count(b"\r\n")  # no bare LF inserted
+    assert new[len(bom) :].replace(eol, b"\n") == plain

@@ -14,7 +14,12 @@ values are starting points an operator can defend, not tuned numbers:
 
 The rewrite is what gofmt prints: single-line literals stay on one line; in multi-line
 literals the new fields form their own block after a blank line, aligned the way gofmt
-aligns keyed elements. ``time`` is imported when the file does not import it yet.
+aligns keyed elements. ``time`` is imported when the file does not import it yet. Inserted
+lines end the way the file's lines do (CRLF files stay CRLF) and a byte order mark stays.
+
+A server missing several timeouts is one finding (see
+:class:`~gotriage.audit.shared.MissingServerTimeout`); it is resolved when every field it
+lists is added, which is what the rewrite does for a literal.
 """
 
 from __future__ import annotations
@@ -57,7 +62,8 @@ def fix_source(ctx: FileContext, root: Node) -> tuple[bytes | None, set[tuple[st
     edits: list[Edit] = []
     resolved: set[tuple[str, int]] = set()
     time_name = next(iter(sorted(ctx.names_for("time"))), "")
-    # A missing-timeout finding is resolved once any of the fields it asks for is added.
+    # A missing-timeout finding is resolved once one of the fields of each rule it stands for
+    # is added; the rewrite adds every absent one, so the whole finding goes.
     resolvable = [r for r in all_rules() if issubclass(r, MissingServerTimeout)]
     for server in http_values(ctx, "Server"):
         if server.literal is None:
@@ -80,9 +86,19 @@ def fix_source(ctx: FileContext, root: Node) -> tuple[bytes | None, set[tuple[st
             return None, set()
         edits.append(import_edit)
     source = ctx.source
+    eol = b"\r\n" if source.count(b"\r\n") * 2 > source.count(b"\n") else b"\n"
     for start, end, replacement in sorted(edits, key=lambda e: e[0], reverse=True):
-        source = source[:start] + replacement + source[end:]
+        source = source[:start] + replacement.replace(b"\n", eol) + source[end:]
     return source, resolved
+
+
+def _line_end(source: bytes, position: int) -> int:
+    """Where the line holding ``position`` ends: its ``\n``, or the ``\r`` of ``\r\n``;
+    -1 on the last line without a newline."""
+    end = source.find(b"\n", position)
+    if end > 0 and source[end - 1 : end] == b"\r":
+        return end - 1
+    return end
 
 
 def _literal_edit(
@@ -114,7 +130,7 @@ def _literal_edit(
         f"{indent}{(name + ':').ljust(width)} {value},"
         for (name, _), value in zip(additions, values, strict=True)
     ]
-    line_end = source.find(b"\n", last.end_byte)
+    line_end = _line_end(source, last.end_byte)
     if line_end < 0:
         return None
     insertion = ("\n\n" + "\n".join(lines)).encode()
@@ -144,7 +160,7 @@ def _import_time(source: bytes, root: Node) -> Edit | None:
             last = group[-1]
             start = source.rfind(b"\n", 0, last.start_byte) + 1
             indent = source[start : last.start_byte].decode()
-            end = source.find(b"\n", last.end_byte)
+            end = _line_end(source, last.end_byte)
             return end, end, f'\n{indent}"time"'.encode()
     last_declaration = declarations[-1]
     end = last_declaration.end_byte
