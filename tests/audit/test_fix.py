@@ -99,7 +99,7 @@ def test_fix_keeps_line_endings_and_bom(module_copy, bom, eol):
     target = module_copy / "audit" / "fix" / "notime" / "server.go"
     plain = audit_files([str(target)], AuditConfig(), jobs=1, fix=True).fixed[str(target)][1]
     target.write_bytes(bom + target.read_bytes().replace(b"\n", eol))
-    old, new = audit_files([str(target)], AuditConfig(), jobs=1, fix=True).fixed[str(target)]
+    _, new = audit_files([str(target)], AuditConfig(), jobs=1, fix=True).fixed[str(target)]
     assert new.startswith(bom) and new.count(b"\xef\xbb\xbf") == (1 if bom else 0)
     if eol == b"\r\n":
         assert new.count(b"\n") == new.count(b"\r\n")  # no bare LF inserted

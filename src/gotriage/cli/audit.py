@@ -13,9 +13,10 @@ from gotriage.audit.config import AuditConfig, load_config, parse_go_version, pa
 from gotriage.audit.registry import all_rules, rule_by_id
 from gotriage.audit.runner import AuditReport, audit_files, discover
 from gotriage.audit.testcode import TEST_CODE_MODES
+from gotriage.audit.write import WriteOutcome, write_fixes
 from gotriage.config import find_config
 from gotriage.errors import InputError, UsageError
-from gotriage.report.console import stdout_console
+from gotriage.report.console import stderr_console, stdout_console
 from gotriage.report.progress import progress
 
 FORMATS = ("text", "json", "sarif")
@@ -160,11 +161,44 @@ def run(args: argparse.Namespace) -> int:
     paths = args.paths or ["."]
     config = _config(args, paths)
     report = _audit(args, paths, config)
-    if args.fix:
-        for path, (_, new) in report.fixed.items():
-            Path(path).write_bytes(new)
+    not_written = _write(report, paths, config) if args.fix else []
     _render(args, report, console)
+    if not_written:
+        return 2
     return exit_code(report, config)
+
+
+def _write(report: AuditReport, paths: list[str], config: AuditConfig) -> list[WriteOutcome]:
+    """--fix's write phase (see gotriage.audit.write). Files that could not be written are
+    told on stderr, dropped from ``report.fixed``, and their findings the rewrite would have
+    resolved are put back into the report. Returns those outcomes."""
+    outcomes = write_fixes(report.fixed, paths)
+    failed = [o for o in outcomes if not o.written]
+    if not failed:
+        return []
+    errors = stderr_console()
+    for outcome in failed:
+        errors.print(
+            f"gotriage: not fixed: {outcome.path}: {outcome.reason}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+        del report.fixed[outcome.path]
+    fixable = tuple(r.id for r in all_rules() if r.fixable and config.rule_enabled(r.id))
+    again = audit_files(
+        [o.path for o in failed], replace(config, enable=fixable, disable=()), jobs=1
+    )
+    report.findings = sorted(
+        {*report.findings, *again.findings},
+        key=lambda f: (
+            (f.location.file, f.location.line, f.location.column, f.rule)
+            if f.location
+            else ("", 0, 0, f.rule)
+        ),
+    )
+    report.lines.update(again.lines)
+    return failed
 
 
 def _audit(args: argparse.Namespace, paths: list[str], config: AuditConfig) -> AuditReport:
