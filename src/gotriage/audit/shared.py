@@ -191,8 +191,10 @@ class MissingServerTimeout(Rule):
     imports = (HTTP,)
     uses = (HTTPValues,)
     any_of: ClassVar[tuple[str, ...]] = ()
-    # What is missing and what follows, as a clause of the merged message.
+    # What is missing and what follows: the message when this rule alone applies ...
     missing_text: ClassVar[str] = ""
+    # ... and its part of the message when several do.
+    clause: ClassVar[str] = ""
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
@@ -235,10 +237,11 @@ class MissingServerTimeout(Rule):
         rules: tuple[type[MissingServerTimeout], ...],
         missing: tuple[str, ...],
     ) -> None:
-        clauses = [rule.missing_text for rule in rules]
-        joined = (
-            clauses[0] if len(clauses) == 1 else "; ".join(clauses[:-1]) + "; and " + clauses[-1]
-        )
+        if len(rules) == 1:
+            message = f"http.Server has {rules[0].missing_text}"
+        else:
+            clauses = "; ".join(rule.clause for rule in rules)
+            message = f"http.Server lacks {len(rules)} kinds of timeout: {clauses}"
         to_set = [rule.any_of[0] for rule in rules]  # the field each rule asks for first
         fix = (
             f"set {_listed(to_set)} on the http.Server (gotriage audit --fix adds "
@@ -248,7 +251,7 @@ class MissingServerTimeout(Rule):
         self.ctx.report(
             rules[0],
             server.node,
-            f"http.Server has {joined}",
+            message,
             confidence=server.confidence,
             fix=fix,
         )

@@ -25,6 +25,9 @@ class ServerReadTimeout(MissingServerTimeout):
             ReadHeaderTimeout: 10 * time.Second,
         }
 
+    A server that also lacks the settings of GT101, GT103 or GT104 is one finding, under the
+    most severe of them (GT101, then GT103, then GT104), listing every missing field.
+
     How to fix: set ReadHeaderTimeout (a few seconds is plenty for headers) and, unless the
     server accepts slow uploads, ReadTimeout. ``gotriage audit --fix`` adds ReadHeaderTimeout.
     """
@@ -39,3 +42,4 @@ class ServerReadTimeout(MissingServerTimeout):
         "neither ReadHeaderTimeout nor ReadTimeout: a client that sends its headers slowly "
         "holds a connection and a goroutine forever"
     )
+    clause = "ReadHeaderTimeout or ReadTimeout (slow headers hold a connection forever)"

@@ -23,6 +23,9 @@ class ServerWriteTimeout(MissingServerTimeout):
             WriteTimeout:      60 * time.Second,
         }
 
+    A server that also lacks the settings of GT101, GT103 or GT104 is one finding, under the
+    most severe of them (GT101, then GT103, then GT104), listing every missing field.
+
     How to fix: set WriteTimeout longer than the slowest legitimate response. Handlers that
     stream (server-sent events, long polls) can lift it per request with
     ``http.NewResponseController(w).SetWriteDeadline``.
@@ -37,3 +40,4 @@ class ServerWriteTimeout(MissingServerTimeout):
     missing_text = (
         "no WriteTimeout: a client that stops reading blocks the handler's goroutine forever"
     )
+    clause = "WriteTimeout (a client that stops reading blocks its handler forever)"

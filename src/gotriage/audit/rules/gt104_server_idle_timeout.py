@@ -25,6 +25,9 @@ class ServerIdleTimeout(MissingServerTimeout):
             IdleTimeout:       120 * time.Second,
         }
 
+    A server that also lacks the settings of GT101, GT103 or GT104 is one finding, under the
+    most severe of them (GT101, then GT103, then GT104), listing every missing field.
+
     How to fix: set IdleTimeout (one or two minutes suits most clients and load balancers;
     make it longer than the load balancer's own idle timeout).
     """
@@ -39,3 +42,4 @@ class ServerIdleTimeout(MissingServerTimeout):
         "neither IdleTimeout nor ReadTimeout: idle keep-alive connections and their goroutines "
         "are kept forever"
     )
+    clause = "IdleTimeout or ReadTimeout (idle keep-alive connections are kept forever)"
