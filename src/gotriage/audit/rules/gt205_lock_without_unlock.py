@@ -166,7 +166,7 @@ def _released_before(
                     _is_call(sibling, receiver, method)
                     or _is_call(sibling, receiver, method, deferred=True)
                     or (
-                        sibling.type == "expression_statement"
+                        sibling.type in ("expression_statement", "defer_statement")
                         and _calls_releaser(sibling, releasers)
                     )
                 ):

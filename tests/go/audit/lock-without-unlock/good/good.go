@@ -83,3 +83,15 @@ func (c *cache) closureInReturn(key string) (string, error) {
 	c.mu.Unlock()
 	return v, nil
 }
+
+func (c *cache) deferredClosure(key string) (string, error) {
+	c.mu.Lock()
+	release := func() { c.mu.Unlock() }
+	v, ok := c.data[key]
+	if !ok {
+		defer release()
+		return "", errors.New("missing")
+	}
+	c.mu.Unlock()
+	return v, nil
+}
