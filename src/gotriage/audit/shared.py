@@ -198,13 +198,10 @@ class MissingServerTimeout(Rule):
 
     def __init__(self, ctx: FileContext) -> None:
         super().__init__(ctx)
-        active: list[type[MissingServerTimeout]]
-        active = ctx.shared.setdefault("server_timeout_rules", [])  # type: ignore[assignment]
-        active.append(type(self))
+        _active_timeout_rules(ctx).append(type(self))
 
     def finish(self) -> None:
-        active: list[type[MissingServerTimeout]]
-        active = sorted(self.ctx.shared["server_timeout_rules"], key=lambda r: r.id)  # type: ignore[call-overload]
+        active = sorted(_active_timeout_rules(self.ctx), key=lambda rule: rule.id)
         suppressions = _suppressions(self.ctx)
         for server in http_values(self.ctx, "Server"):
             line = line_of(server.node)
@@ -218,25 +215,14 @@ class MissingServerTimeout(Rule):
                 continue
             if type(self) not in kept:
                 # Reported alone so that the suppression drops it and counts it.
-                fields = self._unset(server, (type(self),))
-                self._report(server, (type(self),), fields)
-                continue
-            if kept[0] is not type(self):
-                continue
-            self._report(server, tuple(kept), self._unset(server, tuple(kept)))
+                self._report(server, [type(self)])
+            elif kept[0] is type(self):
+                self._report(server, kept)
 
-    def _unset(
-        self, server: HTTPValue, rules: tuple[type[MissingServerTimeout], ...]
-    ) -> tuple[str, ...]:
-        names = dict.fromkeys(name for rule in rules for name in rule.any_of)
-        return tuple(name for name in SERVER_TIMEOUTS if name in names)
-
-    def _report(
-        self,
-        server: HTTPValue,
-        rules: tuple[type[MissingServerTimeout], ...],
-        missing: tuple[str, ...],
-    ) -> None:
+    def _report(self, server: HTTPValue, rules: list[type[MissingServerTimeout]]) -> None:
+        """One finding for ``server``, under ``rules[0]``, for everything ``rules`` miss."""
+        wanted = {name for rule in rules for name in rule.any_of}
+        missing = tuple(name for name in SERVER_TIMEOUTS if name in wanted)
         if len(rules) == 1:
             message = f"http.Server has {rules[0].missing_text}"
         else:
@@ -265,6 +251,13 @@ SERVER_TIMEOUTS = ("ReadHeaderTimeout", "ReadTimeout", "WriteTimeout", "IdleTime
 
 def _listed(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _active_timeout_rules(ctx: FileContext) -> list[type[MissingServerTimeout]]:
+    """The missing-timeout rules instantiated for this file (each adds itself)."""
+    active = ctx.shared.setdefault("server_timeout_rules", [])
+    assert isinstance(active, list)
+    return active
 
 
 def _suppressions(ctx: FileContext) -> Suppressions:
