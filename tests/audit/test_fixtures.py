@@ -106,6 +106,7 @@ def test_test_code_setting_skips_or_reports_unchanged(mode, count):
         ("p/gen.go", "main", b"// +build ignore\n\npackage main\n", "built only by hand"),
         ("net/http/httptest/server.go", "httptest", b"", "package httptest"),
         ("home/test/project/server.go", "server", b"", ""),
+        ("home/testing/project/server.go", "server", b"", ""),
         ("x/latest/latest.go", "latest", b"", ""),
         ("x/attestation/attest.go", "attestation", b"", ""),
         ("x/contest.go", "x", b"", ""),

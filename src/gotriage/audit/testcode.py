@@ -32,7 +32,7 @@ _TEST_PACKAGE = re.compile(
 )
 # Directory names that mark everything below them (``internal/testutils/xds/e2e``); narrower
 # than package names so that a checkout under ``~/test/`` is not all test code.
-_TEST_DIRECTORY = re.compile(r"^(testutils?|testhelpers?|testsuites?|testenv|testing)$")
+_TEST_DIRECTORY = re.compile(r"^(testutils?|testhelpers?|testsuites?|testenv)$")
 # File names: test_helpers.go, functional_tests.go, testutil.go, mock_store.go.
 _TEST_FILE = re.compile(r"(^|_)(tests?|testutils?|testhelpers?|testing|mock|fake)(_|$)")
 # Function names for tests: NewTestServer, newTestClient, setupTest, TestMain, mustStartTest.
