@@ -13,6 +13,7 @@ import json
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -53,27 +54,52 @@ def resolved(events: list[dict]) -> dict[str, str]:
     }
 
 
+FLEET = Path(__file__).parents[2] / "examples" / "fleet"
+RULE_WINDOW = "6s"  # the printed rules, on the test's time scale
+
+
 @contextlib.contextmanager
-def prometheus(metrics_port: int, tmp: Path) -> Iterator[str | None]:
-    """A real Prometheus scraping the watch's metrics each second, found through a file_sd
-    discovery file as a fleet would find its watches; None when it is not installed."""
+def prometheus(metrics_port: int, alertmanager: str, tmp: Path) -> Iterator[str | None]:
+    """A real Prometheus run with the README's fleet configuration (examples/fleet): it finds
+    the watch through a discovery file, loads the rules the watch prints, and sends alerts to
+    ``alertmanager``. None when Prometheus is not installed."""
     binary = shutil.which("prometheus")
     if binary is None:
         yield None
         return
-    (tmp / "watches.json").write_text(
-        json.dumps([{"targets": [f"127.0.0.1:{metrics_port}"], "labels": {"group": "tests"}}])
+    config = tmp / "fleet"
+    shutil.copytree(FLEET, config)
+    # Every second instead of every 15: the test runs for seconds, not hours.
+    text = (config / "prometheus.yml").read_text().replace("15s", "1s")
+    (config / "prometheus.yml").write_text(text)
+    (config / "watches.json").write_text(
+        json.dumps([{"targets": [f"127.0.0.1:{metrics_port}"], "labels": {"node": "test"}}])
     )
-    (tmp / "prometheus.yml").write_text(
-        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-        "scrape_configs:\n  - job_name: gotriage-watch\n"
-        f"    file_sd_configs:\n      - files: ['{tmp / 'watches.json'}']\n"
+    (config / "alertmanagers.json").write_text(
+        json.dumps([{"targets": [alertmanager.removeprefix("http://")]}])
     )
+    rules = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gotriage",
+            "watch",
+            "--print-alert-rules",
+            "--window",
+            RULE_WINDOW,
+            "--min-increase",
+            "5",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (config / "gotriage-rules.yml").write_text(rules.stdout)
     port = free_port()
     process = subprocess.Popen(
         [
             binary,
-            f"--config.file={tmp / 'prometheus.yml'}",
+            f"--config.file={config / 'prometheus.yml'}",
             f"--storage.tsdb.path={tmp / 'data'}",
             f"--web.listen-address=127.0.0.1:{port}",
         ],
@@ -108,6 +134,7 @@ class Observed:
     receiver: Receiver
     webhook: Receiver
     prometheus: list[dict] | None  # what Prometheus held for the leaking site, None: no server
+    prometheus_alerts: Receiver  # what Prometheus itself sent to "Alertmanager"
     metrics: str
 
 
@@ -116,19 +143,23 @@ def observed(watched: gotool.RunningProgram) -> Iterator[Observed]:
     tmp = Path(tempfile.mkdtemp(prefix="gotriage-watch-"))
     target = watched.url("watch")
     base = watched.url("app").rstrip("/")
+    (tmp / "targets.json").write_text(
+        json.dumps([{"targets": [target], "labels": {"service": "watched", "env": "test"}}])
+    )
     metrics_port = free_port()
-    receiver, webhook = Receiver(), Receiver()
-    for server in (receiver, webhook):
+    receiver, webhook, from_prometheus = Receiver(), Receiver(), Receiver()
+    for server in (receiver, webhook, from_prometheus):
         threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        with prometheus(metrics_port, tmp) as prom:
+        with prometheus(metrics_port, from_prometheus.url, tmp) as prom:
             args = (
-                target,
+                "--targets",
+                str(tmp / "targets.json"),
                 "--db",
                 str(tmp / "watch.db"),
                 *WATCH,
                 "--duration",
-                "90s",
+                "120s",
                 "--metrics-listen",
                 f"127.0.0.1:{metrics_port}",
                 "--alertmanager",
@@ -141,30 +172,49 @@ def observed(watched: gotool.RunningProgram) -> Iterator[Observed]:
                     load.every("/leak", 0.1)
                     load.every("/lock", 0.25, timeout=0.2)
                     load.burst("/slow?ms=1500", 40, after=4)
-                    run.wait_for(lambda events: len(fired(events)) >= 2, timeout=20)
-                    time.sleep(1.5)
+                    run.wait_for(lambda events: len(fired(events)) >= 2, timeout=25)
+                    if prom is not None:
+                        wait_until(lambda: prometheus_fired(from_prometheus), 25)
+                    time.sleep(1)
                     metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics").text
                 # Without traffic the leaks stop growing: their alerts resolve.
                 run.wait_for(lambda events: len(resolved(events)) >= 2, timeout=30)
                 held = None
                 if prom is not None:
                     promql = (
-                        "max_over_time(gotriage_watch_site_goroutines{function="
-                        '"main.(*service).leak.func1"}[5m])'
+                        "max_over_time(sum by (service, site, function)"
+                        ' (gotriage_watch_site_goroutines{service="watched",'
+                        ' function="main.(*service).leak.func1"})[5m:1s])'
                     )
-                    deadline = time.monotonic() + 15
+                    wait_until(lambda: bool(query(prom, promql)), 15)
                     held = query(prom, promql)
-                    while not held and time.monotonic() < deadline:
-                        time.sleep(0.5)
-                        held = query(prom, promql)
                 run.process.send_signal(signal.SIGTERM)
                 assert run.finish(60) == 0, run.stderr
-            yield Observed(run, tmp / "watch.db", target, receiver, webhook, held, metrics)
+            yield Observed(
+                run, tmp / "watch.db", target, receiver, webhook, held, from_prometheus, metrics
+            )
     finally:
-        for server in (receiver, webhook):
+        for server in (receiver, webhook, from_prometheus):
             server.shutdown()
             server.server_close()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def wait_until(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return predicate()
+
+
+def prometheus_fired(receiver: Receiver) -> bool:
+    return any(
+        alert.get("labels", {}).get("alertname") == "GoroutineSiteGrowing"
+        for _, body in receiver.posts
+        for alert in (body if isinstance(body, list) else [])
+    )
 
 
 def test_both_leaks_alert_and_nothing_else(observed):
@@ -240,10 +290,26 @@ def test_prometheus_scraped_the_growing_site(observed):
     if observed.prometheus is None:
         pytest.skip("Debian's prometheus is not installed (.ci/run installs it)")
     assert observed.prometheus, "Prometheus returned no series for the leaking site"
+    # Summed by the service label the watch read from its discovery file, as a fleet would.
     (series,) = observed.prometheus
-    assert series["metric"]["target"] == observed.target
-    assert series["metric"]["group"] == "tests"  # relabelled from the discovery file
+    assert series["metric"]["service"] == "watched"
     assert float(series["value"][1]) >= 10
+
+
+def test_prometheus_fired_the_printed_rule(observed):
+    if observed.prometheus is None:
+        pytest.skip("Debian's prometheus is not installed (.ci/run installs it)")
+    alerts = [
+        alert
+        for path, body in observed.prometheus_alerts.posts
+        if path == "/api/v2/alerts"
+        for alert in body
+        if alert["labels"]["alertname"] == "GoroutineSiteGrowing"
+    ]
+    assert alerts, "Prometheus sent no GoroutineSiteGrowing alert"
+    sites = {a["labels"]["site"] for a in alerts}
+    assert sites <= {f"{f}:{n}" for f, n in leak_sites()}
+    assert {a["labels"]["service"] for a in alerts} == {"watched"}
 
 
 def test_history_reads_the_run(observed, capsys):

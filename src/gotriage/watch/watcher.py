@@ -87,6 +87,8 @@ class TargetState:
     restarts: int = 0
     up: bool = False
     last_sample: Sample | None = None
+    leaked: dict[str, int] = field(default_factory=dict)  # runtime's verdict, last full dump
+    leak_profile: str = "not collected yet"
 
 
 class Watcher:
@@ -240,6 +242,8 @@ class Watcher:
             state.want_full = False
             if sample.max_goroutine_id is not None:
                 state.max_id = sample.max_goroutine_id
+            state.leaked = dict(sample.leaked)
+            state.leak_profile = sample.leak_profile
         else:
             state.rounds_since_full += 1
         last = state.last_total
@@ -333,6 +337,9 @@ class Watcher:
             if found.growing:
                 state.want_full = True
                 evidence = found.as_evidence()
+                evidence["window_seconds"] = self.settings.trend.window_seconds
+                if state.leak_profile.startswith("collected"):
+                    evidence["marked_leaked_by_runtime"] = state.leaked.get(key, 0)
                 if open_alert is None:
                     alert_id = self.store.open_alert(state.target_id, info[0], at, evidence)
                     alert = self._alert(state, key, at, evidence)

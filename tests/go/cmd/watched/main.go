@@ -23,7 +23,10 @@ import (
 	"gotriage.test/fixtures/internal/fixture"
 )
 
-var addr = flag.String("addr", "127.0.0.1:0", "address of the app and its /debug/pprof/")
+var (
+	addr = flag.String("addr", "127.0.0.1:0", "address of the app and its /debug/pprof/")
+	park = flag.Int("park", 0, "extra goroutines parked by design (for overhead benchmarks)")
+)
 
 type service struct {
 	queue   chan int
@@ -103,6 +106,9 @@ func main() {
 		go s.worker(ctx)
 	}
 	go s.flush(ctx)
+	for i := 0; i < *park; i++ {
+		go s.worker(ctx)
+	}
 	go func() {
 		for i := 0; i < 30; i++ {
 			go s.wait()
