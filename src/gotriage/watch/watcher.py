@@ -48,7 +48,7 @@ class WatchSettings:
     full_every: int = 10
     timeout: float = 10.0
     max_bytes: int = 64 << 20
-    full_dump_budget: float = 0.02
+    full_dump_budget: float = 0.002
     retention: float = 14 * 86400.0
     downsample_after: float = 86400.0
     downsample_bucket: float = 600.0
