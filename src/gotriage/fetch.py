@@ -10,6 +10,8 @@ answer the leak profile with 404 and the dump is analysed on its own.
 
 from __future__ import annotations
 
+import functools
+import ssl
 from collections.abc import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
@@ -60,8 +62,16 @@ def pprof_url(source: str, profile: str, query: str = "") -> str:
     return urlunsplit((parts.scheme, parts.netloc, path + profile, query, ""))
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    # Loading the CA bundle costs tens of milliseconds: once per process, not per request
+    # (a watch fetches from every target each interval).
+    return httpx.create_ssl_context()
+
+
 def _client(timeout: float) -> httpx.Client:
     return httpx.Client(
+        verify=_tls(),
         timeout=httpx.Timeout(timeout, connect=CONNECT_TIMEOUT),
         follow_redirects=True,
         headers={"User-Agent": "gotriage"},

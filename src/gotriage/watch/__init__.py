@@ -1,0 +1,1 @@
+"""Watching live services: poll, store, detect growth, alert, export (``gotriage watch``)."""
