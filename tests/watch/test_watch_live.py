@@ -425,7 +425,8 @@ def test_restart_mid_watch_does_not_alert(go_bin, tmp_path):
             first.stop()
             time.sleep(1)
             with gotool.run_program(go_bin / "watched", args):
-                assert run.wait_for(lambda ev: any(e["event"] == "restart" for e in ev), 15)
+                restarted = run.wait_for(lambda ev: any(e["event"] == "restart" for e in ev), 20)
+                assert restarted, run.events()
                 time.sleep(8)
             run.process.send_signal(signal.SIGTERM)
             assert run.finish(30) == 0

@@ -78,6 +78,8 @@ class TargetState:
     full_cost: float = 0.0
     rounds_since_full: int = 1 << 30
     want_full: bool = False
+    check_restart: bool = False  # back after being unreachable: the next dump is a full one
+    refused: bool = False  # a connection was refused while down: nothing was listening
     max_id: int | None = None
     last_total: int | None = None
     failures: int = 0
@@ -196,6 +198,8 @@ class Watcher:
 
     def _wants_full(self, state: TargetState) -> bool:
         settings = self.settings
+        if state.check_restart:
+            return True  # once, whatever the budget: its goroutine ids tell a new process
         if not (state.want_full or state.rounds_since_full + 1 >= settings.full_every):
             return False
         waited = time.monotonic() - state.last_full
@@ -209,9 +213,12 @@ class Watcher:
         state.last_sample = sample
         if sample.error is not None:
             state.failures += 1
+            state.refused |= "refused" in sample.error.lower()
             state.errors += 1
             state.up = False
-            backoff = min(self.settings.interval * 2 ** (state.failures - 1), 300.0)
+            # Doubling from the interval, up to ten intervals (at most 5 minutes).
+            cap = min(300.0, 10 * self.settings.interval)
+            backoff = min(self.settings.interval * 2 ** min(state.failures - 1, 16), cap)
             state.next_attempt = time.monotonic() + max(self.settings.interval, backoff)
             store.add_sample(
                 state.target_id,
@@ -232,7 +239,11 @@ class Watcher:
         state.next_attempt = time.monotonic() + self.settings.interval
         if was_down:
             events.append(Event("recovered", sample.at, url, "answering again"))
+            state.check_restart = not sample.full
+        elif sample.full:
+            state.check_restart = False
         restart = self._restart_reason(state, sample, was_down)
+        state.refused = False
         if restart:
             events.extend(self._restart(state, sample.at, restart))
         if sample.full:
@@ -303,6 +314,8 @@ class Watcher:
                 f"goroutine ids went back from {state.max_id} to {sample.max_goroutine_id}"
                 " (a new process)"
             )
+        if was_down and state.refused:
+            return "refused connections (nothing listening), then answered again"
         if was_down and state.last_total is not None and sample.total < state.last_total:
             return f"unreachable, then back with {sample.total} goroutines (was {state.last_total})"
         return ""
