@@ -1,0 +1,64 @@
+"""Socket addresses as ss and netstat print them, split into (address, port, interface).
+
+Forms: ``127.0.0.1:80``, ``[::1]:80`` and ``[::ffff:10.0.0.1]:443`` (ss), ``::1:80`` and
+``:::80`` (netstat, no brackets: the last colon is the port's), ``*:80``, ``0.0.0.0:*``,
+``[::]:*``, ``*:*``, zones ``[fe80::1%eth0]:22``, ``fe80::1%eth0:22`` and ``127.0.0.53%lo:53``.
+IPv4-mapped IPv6 addresses become plain IPv4 so one client is one remote address.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+
+class AddressError(ValueError):
+    pass
+
+
+def normalise(address: str) -> str:
+    if address == "*":
+        return "0.0.0.0"
+    if ":" not in address:
+        return address
+    lowered = address.lower()
+    if lowered.startswith("::ffff:") and "." in lowered:
+        return lowered[7:]
+    try:
+        return ipaddress.IPv6Address(lowered).compressed
+    except ValueError:
+        return lowered
+
+
+def split(text: str) -> tuple[str, int, str]:
+    """``(address, port, interface)``; port 0 for ``*``. AddressError if it is no address."""
+    if text.startswith("["):
+        close = text.find("]")
+        if close < 0 or text[close + 1 : close + 2] != ":":
+            raise AddressError(text)
+        host, port_text = text[1:close], text[close + 2 :]
+    else:
+        host, sep, port_text = text.rpartition(":")
+        if not sep or not host:
+            raise AddressError(text)
+    interface = ""
+    if "%" in host:
+        host, _, interface = host.partition("%")
+    if port_text == "*":
+        port = 0
+    elif port_text.isdigit() and len(port_text) <= 5:
+        port = int(port_text)
+        if port > 65535:
+            raise AddressError(text)
+    else:
+        raise AddressError(text)
+    if host == "*" and ":" in text[1:-1] and text.startswith("["):
+        host = "::"
+    if not host or not _looks_like_host(host):
+        raise AddressError(text)
+    return normalise(host), port, interface
+
+
+def _looks_like_host(host: str) -> bool:
+    if host == "*":
+        return True
+    return all(c in "0123456789abcdefABCDEF.:" for c in host)

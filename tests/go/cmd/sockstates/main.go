@@ -1,0 +1,212 @@
+// Command sockstates puts TCP sockets on 127.0.0.1 into one state the kernel can show, so the
+// tests can read them live and from `ss`/`netstat` output. It announces "app URL" (the server
+// under test), "pprof URL" and "ready" once the state is in place, then holds it until
+// -lifetime ends the process.
+//
+// Modes (-mode), each with -conns connections (a few hundred at most):
+//
+//	unread     a handler that never reads the body while its clients keep sending: Recv-Q > 0
+//	silent     clients that connect and send nothing, on a server without ReadHeaderTimeout
+//	timewait   a server that closes first (Connection: close) hammered by short requests
+//	closewait  a client that never closes response bodies; the server closes idle connections
+//	backlog    a listener with a backlog of 4 that never accepts, flooded by dialers
+//	healthy    keep-alive clients well within the server's timeouts
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"gotriage.test/fixtures/internal/fixture"
+)
+
+var (
+	mode  = flag.String("mode", "healthy", "unread, silent, timewait, closewait, backlog, healthy")
+	conns = flag.Int("conns", 50, "connections (or requests, for timewait) to make")
+)
+
+func main() {
+	fixture.Start()
+	switch *mode {
+	case "unread":
+		unread()
+	case "silent":
+		silent()
+	case "timewait":
+		timewait()
+	case "closewait":
+		closewait()
+	case "backlog":
+		backlog()
+	case "healthy":
+		healthy()
+	default:
+		fmt.Fprintln(os.Stderr, "unknown -mode", *mode)
+		os.Exit(2)
+	}
+	fixture.Ready()
+	fixture.Wait()
+}
+
+// serve starts an http.Server configured by the caller on a fresh loopback listener.
+func serve(srv *http.Server) string {
+	ln := fixture.Listen()
+	go srv.Serve(ln)
+	addr := ln.Addr().String()
+	fixture.Announce("app", "http://"+addr+"/")
+	return addr
+}
+
+func dial(addr string) net.Conn {
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dial:", err)
+		os.Exit(1)
+	}
+	return c
+}
+
+func unread() {
+	hold := make(chan struct{})
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-hold // the handler never reads r.Body: what the client sends stays in Recv-Q
+	})}
+	addr := serve(srv)
+	for i := 0; i < *conns; i++ {
+		c := dial(addr)
+		fmt.Fprintf(c, "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
+		c.Write([]byte(strings.Repeat("x", 20000)))
+	}
+	time.Sleep(300 * time.Millisecond)
+}
+
+func silent() {
+	srv := &http.Server{Handler: http.NotFoundHandler()} // no ReadHeaderTimeout: waits forever
+	addr := serve(srv)
+	held := make([]net.Conn, 0, *conns)
+	for i := 0; i < *conns; i++ {
+		held = append(held, dial(addr))
+	}
+	time.Sleep(300 * time.Millisecond)
+	_ = held
+}
+
+func timewait() {
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Connection", "close") // the server closes first and keeps TIME_WAIT
+			io.WriteString(w, "ok\n")
+		}),
+		ReadHeaderTimeout: 5 * time.Second,
+	}
+	addr := serve(srv)
+	client := &http.Client{Timeout: 5 * time.Second}
+	for i := 0; i < *conns; i++ {
+		resp, err := client.Get("http://" + addr + "/")
+		if err != nil {
+			continue
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	time.Sleep(300 * time.Millisecond)
+}
+
+func closewait() {
+	srv := &http.Server{
+		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, strings.Repeat("y", 10000)) }),
+		ReadHeaderTimeout: 5 * time.Second,
+		IdleTimeout:       200 * time.Millisecond,
+		WriteTimeout:      300 * time.Millisecond,
+	}
+	addr := serve(srv)
+	client := &http.Client{}
+	kept := make([]*http.Response, 0, *conns)
+	for i := 0; i < *conns; i++ {
+		resp, err := client.Get("http://" + addr + "/")
+		if err != nil {
+			continue
+		}
+		kept = append(kept, resp) // the body is never read nor closed
+	}
+	time.Sleep(time.Second) // the server's write deadline passes and it closes: CLOSE_WAIT here
+	_ = kept
+}
+
+// backlog listens with a backlog of 4 and never accepts; dialers keep arriving, so the accept
+// queue stays full and the kernel's ListenOverflows counter keeps growing.
+func backlog() {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err == nil {
+		err = syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}})
+	}
+	if err == nil {
+		err = syscall.Listen(fd, 4)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "listen:", err)
+		os.Exit(1)
+	}
+	sa, _ := syscall.Getsockname(fd)
+	port := sa.(*syscall.SockaddrInet4).Port
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	fixture.Announce("app", "http://"+addr+"/")
+	held := make([]net.Conn, 0, *conns)
+	for i := 0; i < 8; i++ { // fill the queue before announcing ready
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			held = append(held, c)
+		}
+	}
+	go func() {
+		for i := 8; i < *conns; i++ {
+			if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+				held = append(held, c)
+				c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	time.Sleep(300 * time.Millisecond)
+}
+
+func healthy() {
+	srv := &http.Server{
+		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") }),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       30 * time.Second,
+	}
+	addr := serve(srv)
+	transport := &http.Transport{MaxIdleConnsPerHost: *conns}
+	client := &http.Client{Transport: transport, Timeout: 5 * time.Second}
+	get := func() {
+		resp, err := client.Get("http://" + addr + "/")
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+	done := make(chan struct{})
+	for i := 0; i < *conns; i++ {
+		go func() {
+			get()
+			done <- struct{}{}
+			for {
+				time.Sleep(200 * time.Millisecond) // well within IdleTimeout: the pool is reused
+				get()
+			}
+		}()
+	}
+	for i := 0; i < *conns; i++ {
+		<-done
+	}
+	time.Sleep(300 * time.Millisecond)
+}
