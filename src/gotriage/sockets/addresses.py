@@ -17,7 +17,7 @@ class AddressError(ValueError):
 
 def normalise(address: str) -> str:
     if address == "*":
-        return "0.0.0.0"
+        return "::"  # ss prints a dual-stack (not V6ONLY) IPv6 wildcard as *
     if ":" not in address:
         return address
     lowered = address.lower()
@@ -51,8 +51,6 @@ def split(text: str) -> tuple[str, int, str]:
             raise AddressError(text)
     else:
         raise AddressError(text)
-    if host == "*" and ":" in text[1:-1] and text.startswith("["):
-        host = "::"
     if not host or not _looks_like_host(host):
         raise AddressError(text)
     return normalise(host), port, interface

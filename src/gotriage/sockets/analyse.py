@@ -470,19 +470,17 @@ def _accept_queue(
                 _proc_names([sock]),
             )
         )
-    if not full and grew:
-        severity = Severity.LOW if filtered else Severity.MEDIUM
+    if not full and grew and not filtered:
         found.append(
             SocketFinding(
                 "accept-queue-overflow",
-                severity,
+                Severity.MEDIUM,
                 Confidence.MEDIUM,
                 None,
                 None,
                 None,
                 overflows + drops,
-                "the kernel dropped connections at a full accept queue between samples"
-                + (" (no listener selected here is at its backlog)" if filtered else ""),
+                "the kernel dropped connections at a full accept queue between samples",
                 [
                     *grew,
                     f"ListenOverflows {counters.get('TcpExt.ListenOverflows', '?')} since boot",
@@ -558,6 +556,11 @@ def analyse(tables: list[SocketTable], settings: Settings | None = None) -> Sock
         missing += [m for m in table.missing if m not in missing]
         notes += [n for n in table.notes if n not in notes]
         issues += [(table.source, i.line, i.message) for i in table.issues]
+    if filtered and (growth.get("TcpExt.ListenOverflows") or growth.get("TcpExt.ListenDrops")):
+        notes.append(
+            "ListenOverflows/ListenDrops grew machine-wide, but no listener selected here was "
+            "seen at its backlog: another service's accept queue overflowed"
+        )
     if not samples.many:
         notes.append(
             "one snapshot: take --samples 3 --interval 5 (or several saved files) to tell "

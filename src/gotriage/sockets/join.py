@@ -59,7 +59,7 @@ def _suspect_line(suspect: Suspect) -> str:
     return f"{suspect.group.count} goroutines: {suspect.pattern.title} ({where})"
 
 
-def _say(finding: SocketFinding, goroutines: GoroutineView) -> str | None:
+def _say(finding: SocketFinding, goroutines: GoroutineView, listeners: int) -> str | None:
     phases = goroutines.phases
     n = finding.count
     if finding.id == "slow-clients":
@@ -102,20 +102,21 @@ def _say(finding: SocketFinding, goroutines: GoroutineView) -> str | None:
         return None
     if finding.id == "accept-queue-overflow":
         loops = phases.get(ACCEPT_LOOP, 0)
-        if loops == 0:
+        if loops < listeners:
             return (
-                "no net/http accept loop goroutine in the dump: nothing in this process is "
-                "accepting on the listener"
+                f"{loops} net/http accept loop goroutine(s) for {listeners} listening port(s): "
+                "nothing in this process accepts on at least one of them"
             )
         return (
-            f"{loops} accept loop goroutine(s) present: accept() is slow (CPU starvation, "
-            "a limiting listener at its cap)"
+            f"{loops} accept loop goroutine(s) for {listeners} listening port(s): accept() is "
+            "slow (CPU starvation, a limiting listener at its cap)"
         )
     return None
 
 
 def join(sockets: SocketsAnalysis, goroutines: Analysis) -> GoroutineView:
     seen = view(goroutines)
+    listeners = sum(1 for row in sockets.ports if row.backlog is not None)
     for finding in sockets.findings:
-        finding.goroutines = _say(finding, seen)
+        finding.goroutines = _say(finding, seen, listeners)
     return seen

@@ -5,7 +5,7 @@
 //
 // Modes (-mode), each with -conns connections (a few hundred at most):
 //
-//	unread     a handler that never reads the body while its clients keep sending: Recv-Q > 0
+//	unread     handlers that never read the bodies their clients sent: Recv-Q > 0
 //	silent     clients that connect and send nothing, on a server without ReadHeaderTimeout
 //	timewait   a server that closes first (Connection: close) hammered by short requests
 //	closewait  a client that never closes response bodies; the server closes idle connections
@@ -21,11 +21,16 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"gotriage.test/fixtures/internal/fixture"
 )
+
+// keep holds every client connection and response for the life of the process: an unreachable
+// net.Conn is closed by its finalizer at the next GC, which would end the state under test.
+var keep []any
 
 var (
 	mode  = flag.String("mode", "healthy", "unread, silent, timewait, closewait, backlog, healthy")
@@ -83,6 +88,7 @@ func unread() {
 		c := dial(addr)
 		fmt.Fprintf(c, "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
 		c.Write([]byte(strings.Repeat("x", 20000)))
+		keep = append(keep, c)
 	}
 	time.Sleep(300 * time.Millisecond)
 }
@@ -90,12 +96,10 @@ func unread() {
 func silent() {
 	srv := &http.Server{Handler: http.NotFoundHandler()} // no ReadHeaderTimeout: waits forever
 	addr := serve(srv)
-	held := make([]net.Conn, 0, *conns)
 	for i := 0; i < *conns; i++ {
-		held = append(held, dial(addr))
+		keep = append(keep, dial(addr))
 	}
 	time.Sleep(300 * time.Millisecond)
-	_ = held
 }
 
 func timewait() {
@@ -128,16 +132,14 @@ func closewait() {
 	}
 	addr := serve(srv)
 	client := &http.Client{}
-	kept := make([]*http.Response, 0, *conns)
 	for i := 0; i < *conns; i++ {
 		resp, err := client.Get("http://" + addr + "/")
 		if err != nil {
 			continue
 		}
-		kept = append(kept, resp) // the body is never read nor closed
+		keep = append(keep, resp) // the body is never read nor closed
 	}
-	time.Sleep(time.Second) // the server's write deadline passes and it closes: CLOSE_WAIT here
-	_ = kept
+	time.Sleep(time.Second) // the server's idle timeout passes and it closes: CLOSE_WAIT here
 }
 
 // backlog listens with a backlog of 4 and never accepts; dialers keep arriving, so the accept
@@ -158,16 +160,18 @@ func backlog() {
 	port := sa.(*syscall.SockaddrInet4).Port
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	fixture.Announce("app", "http://"+addr+"/")
-	held := make([]net.Conn, 0, *conns)
+	var mu sync.Mutex
 	for i := 0; i < 8; i++ { // fill the queue before announcing ready
 		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-			held = append(held, c)
+			keep = append(keep, c)
 		}
 	}
 	go func() {
 		for i := 8; i < *conns; i++ {
 			if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-				held = append(held, c)
+				mu.Lock()
+				keep = append(keep, c)
+				mu.Unlock()
 				c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
 			}
 			time.Sleep(50 * time.Millisecond)
@@ -185,9 +189,9 @@ func healthy() {
 		IdleTimeout:       30 * time.Second,
 	}
 	addr := serve(srv)
-	transport := &http.Transport{MaxIdleConnsPerHost: *conns}
-	client := &http.Client{Transport: transport, Timeout: 5 * time.Second}
-	get := func() {
+	// One client (one pool, one connection) per goroutine: each connection is reused every
+	// 200ms, so none idles and none is closed.
+	get := func(client *http.Client) {
 		resp, err := client.Get("http://" + addr + "/")
 		if err == nil {
 			io.Copy(io.Discard, resp.Body)
@@ -197,11 +201,12 @@ func healthy() {
 	done := make(chan struct{})
 	for i := 0; i < *conns; i++ {
 		go func() {
-			get()
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 5 * time.Second}
+			get(client)
 			done <- struct{}{}
 			for {
-				time.Sleep(200 * time.Millisecond) // well within IdleTimeout: the pool is reused
-				get()
+				time.Sleep(200 * time.Millisecond) // well within IdleTimeout: the connection is reused
+				get(client)
 			}
 		}()
 	}
