@@ -204,7 +204,8 @@ def test_saved_ss_output_gives_the_same_finding(fixtures, tmp_path, capsys, mode
     [
         (
             "silent",
-            "connection goroutines reading a request: slow clients held by a server without ReadHeaderTimeout",
+            "connection goroutines reading a request: slow clients held by a server without "
+            "ReadHeaderTimeout",
         ),
         ("unread", "goroutines inside handlers"),
         ("backlog", "nothing in this process accepts on at least one of them"),

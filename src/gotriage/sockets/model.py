@@ -33,8 +33,8 @@ class Process:
 @dataclass(slots=True)
 class Socket:
     """One TCP socket. ``state`` is named as ``ss`` names it (``ESTAB``, ``TIME-WAIT``, ...);
-    addresses are normalised (``::ffff:10.0.0.1`` is ``10.0.0.1``, ``*`` (a dual-stack wildcard) is ``::``,
-    a zone such as ``%eth0`` is kept in ``interface``); port 0 stands for ``*``."""
+    addresses are normalised (``::ffff:10.0.0.1`` is ``10.0.0.1``, ``*``, a dual-stack
+    wildcard, is ``::``, a zone such as ``%eth0`` is kept in ``interface``); port 0 is ``*``."""
 
     state: str
     local_address: str
