@@ -51,7 +51,7 @@ def render(
     *,
     limit: int | None = TOP,
 ) -> None:
-    where = ", ".join(result.sources)
+    where = ", ".join(dict.fromkeys(result.sources))  # "live" once for live samples
     span = f" over {result.span_seconds:.0f} s" if result.span_seconds else ""
     console.print(
         f"[bold]{result.total} TCP sockets[/] from {escape(where)} ({result.format}), "
