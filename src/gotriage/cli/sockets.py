@@ -7,6 +7,8 @@ import sys
 import time
 
 from gotriage import fetch
+from gotriage.cli.goroutines import _positive as _whole  # the same checks, the same messages
+from gotriage.cli.goroutines import _size
 from gotriage.errors import InputError, UsageError
 from gotriage.goroutines.load import read_source
 from gotriage.knowledge import socket_findings as K
@@ -18,7 +20,7 @@ from gotriage.sockets import join, live, netlink, procfs
 from gotriage.sockets.analyse import Settings, SocketsAnalysis, analyse
 from gotriage.sockets.model import SocketTable
 from gotriage.sockets.parse_text import parse_bytes
-from gotriage.units import parse_duration, parse_size
+from gotriage.units import parse_duration
 
 DEFAULT_MAX_BYTES = 1 << 30
 FILE_HINT = "raise it with --max-bytes"
@@ -144,16 +146,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _whole(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
-
-
 def _port(text: str) -> int:
     value = _whole(text)
     if value > 65535:
@@ -164,13 +156,6 @@ def _port(text: str) -> int:
 def _duration(text: str) -> float:
     try:
         return parse_duration(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _size(text: str) -> int:
-    try:
-        return parse_size(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 

@@ -170,19 +170,7 @@ class TableParser:
         return fields[0] == "TCP" and all(_digits(f) for f in fields[1:])
 
     def _ss(self, fields: list[str], stripped: str) -> None:
-        state = state_name(fields[0]) or "UNKNOWN"
-        local, lport, lif = split(fields[3])
-        remote, rport, _ = split(fields[4])
-        socket = Socket(
-            state,
-            local,
-            lport,
-            remote,
-            rport,
-            recv_q=int(fields[1]),
-            send_q=int(fields[2]),
-            interface=lif,
-        )
+        socket = _socket(state_name(fields[0]) or "UNKNOWN", fields, backlog_shown=True)
         if len(fields) > 5:
             rest = stripped.split(None, 5)[5] if fields[0] != "UNKNOWN" else stripped
             if "users:(" in rest:
@@ -224,21 +212,10 @@ class TableParser:
         self._info_lines += 1
 
     def _netstat(self, fields: list[str]) -> None:
-        local, lport, lif = split(fields[3])
-        remote, rport, _ = split(fields[4])
         state = state_name(fields[5]) if len(fields) > 5 else None
         if state is None:
             raise ValueError("no state")
-        socket = Socket(
-            state,
-            local,
-            lport,
-            remote,
-            rport,
-            recv_q=int(fields[1]),
-            send_q=None if state == "LISTEN" else int(fields[2]),
-            interface=lif,
-        )
+        socket = _socket(state, fields, backlog_shown=False)
         rest = fields[6:]
         for i, token in enumerate(rest):
             match = _NETSTAT_PROCESS.match(token)
@@ -292,6 +269,24 @@ class TableParser:
         if self._other:
             table.notes.append(f"{self._other} row(s) of other protocols (UDP, unix, ...) skipped")
         return table
+
+
+def _socket(state: str, fields: list[str], *, backlog_shown: bool) -> Socket:
+    """A socket from the common columns: Recv-Q Send-Q Local Peer at fields[1:5]. netstat
+    prints 0 as the Send-Q of a LISTEN socket, not its backlog."""
+    local, local_port, interface = split(fields[3])
+    remote, remote_port, _ = split(fields[4])
+    send_q = int(fields[2]) if backlog_shown or state != "LISTEN" else None
+    return Socket(
+        state,
+        local,
+        local_port,
+        remote,
+        remote_port,
+        recv_q=int(fields[1]),
+        send_q=send_q,
+        interface=interface,
+    )
 
 
 def parse_lines(lines: Iterable[str], source: str = "") -> SocketTable:
