@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -247,3 +248,42 @@ def test_pid_without_permission_says_so_and_what_was_still_read(fixtures):
     assert done.returncode == 2, done.stderr
     assert "permission denied" in done.stderr and "still readable" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(shutil.which("ss") is None, reason="ss (iproute2) is not installed")
+def test_ipv6_and_mapped_sockets_live_agree_with_ss():
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 in this Python")
+    try:
+        listener = socket.socket(socket.AF_INET6)
+        listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        listener.bind(("::", 0))
+    except OSError as exc:
+        pytest.skip(f"no IPv6 loopback here: {exc}")
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(listener)
+        listener.listen(8)
+        port = listener.getsockname()[1]
+        for host in ("::1", "127.0.0.1", "::1"):
+            client = stack.enter_context(socket.create_connection((host, port), timeout=10))
+            server = stack.enter_context(listener.accept()[0])
+            client.sendall(b"x" * 123)
+        assert server is not None
+        deadline = time.monotonic() + 30
+        while True:
+            table, saved = live.snapshot(), parse_bytes(_ss("-tanpi"))
+            if (
+                _port_sockets(table, port) == _port_sockets(saved, port)
+                or time.monotonic() > deadline
+            ):
+                break
+            time.sleep(0.2)
+        found = _port_sockets(table, port)
+        assert found == _port_sockets(saved, port)
+        locals_ = {key[1] for key in found}
+        assert (
+            f"[::1]:{port}" in locals_
+            and f"127.0.0.1:{port}" in locals_
+            and f"[::]:{port}" in locals_
+        )
+        assert sum(1 for key in found if key[0] == "ESTAB" and key[3] == 123) == 3
