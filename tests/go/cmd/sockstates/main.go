@@ -21,7 +21,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -112,14 +111,25 @@ func timewait() {
 	}
 	addr := serve(srv)
 	client := &http.Client{Timeout: 5 * time.Second}
-	for i := 0; i < *conns; i++ {
-		resp, err := client.Get("http://" + addr + "/")
-		if err != nil {
-			continue
+	burst := func() {
+		for i := 0; i < *conns; i++ {
+			resp, err := client.Get("http://" + addr + "/")
+			if err != nil {
+				continue
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
 		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
 	}
+	burst()
+	go func() {
+		// Again every 10s, so TIME-WAIT (60s) stays in place for the whole lifetime: at most
+		// 7 bursts of -conns sockets at once.
+		for {
+			time.Sleep(10 * time.Second)
+			burst()
+		}
+	}()
 	time.Sleep(300 * time.Millisecond)
 }
 
@@ -160,19 +170,21 @@ func backlog() {
 	port := sa.(*syscall.SockaddrInet4).Port
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	fixture.Announce("app", "http://"+addr+"/")
-	var mu sync.Mutex
 	for i := 0; i < 8; i++ { // fill the queue before announcing ready
 		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 			keep = append(keep, c)
 		}
 	}
 	go func() {
-		for i := 8; i < *conns; i++ {
+		// One dialer at a time until the process ends: at most -conns connections kept and one
+		// SYN-SENT socket more; the kernel counts every dropped handshake in ListenOverflows.
+		for {
 			if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-				mu.Lock()
-				keep = append(keep, c)
-				mu.Unlock()
-				c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+				if len(keep) < *conns {
+					keep = append(keep, c)
+				} else {
+					c.Close()
+				}
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
