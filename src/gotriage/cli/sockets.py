@@ -202,7 +202,7 @@ def run(args: argparse.Namespace) -> int:
     if args.files:
         if args.samples:
             raise UsageError("--samples is for live reading; several FILEs are already samples")
-        if args.files.count("-") > 1:
+        if args.files.count("-") + (args.goroutines == "-") > 1:
             raise UsageError("standard input can be read only once")
         if args.no_netlink:
             raise UsageError("--no-netlink is for live reading")

@@ -8,13 +8,17 @@ IPv4-mapped IPv6 addresses become plain IPv4 so one client is one remote address
 
 from __future__ import annotations
 
-import ipaddress
+import socket
+from functools import lru_cache
+
+_HOST_CHARS = frozenset("0123456789abcdefABCDEF.:*")
 
 
 class AddressError(ValueError):
     pass
 
 
+@lru_cache(maxsize=1 << 16)  # a table repeats a few addresses thousands of times
 def normalise(address: str) -> str:
     if address == "*":
         return "::"  # ss prints a dual-stack (not V6ONLY) IPv6 wildcard as *
@@ -24,8 +28,8 @@ def normalise(address: str) -> str:
     if lowered.startswith("::ffff:") and "." in lowered:
         return lowered[7:]
     try:
-        return ipaddress.IPv6Address(lowered).compressed
-    except ValueError:
+        return socket.inet_ntop(socket.AF_INET6, socket.inet_pton(socket.AF_INET6, lowered))
+    except (OSError, ValueError):
         return lowered
 
 
@@ -57,6 +61,4 @@ def split(text: str) -> tuple[str, int, str]:
 
 
 def _looks_like_host(host: str) -> bool:
-    if host == "*":
-        return True
-    return all(c in "0123456789abcdefABCDEF.:" for c in host)
+    return host == "*" or ("*" not in host and _HOST_CHARS.issuperset(host))

@@ -561,6 +561,8 @@ def analyse(tables: list[SocketTable], settings: Settings | None = None) -> Sock
             "ListenOverflows/ListenDrops grew machine-wide, but no listener selected here was "
             "seen at its backlog: another service's accept queue overflowed"
         )
+    if settings.pid is not None and not samples.last:
+        notes.append(f"process {settings.pid} holds no TCP socket in this reading")
     if not samples.many:
         notes.append(
             "one snapshot: take --samples 3 --interval 5 (or several saved files) to tell "

@@ -25,6 +25,8 @@ _USERS = re.compile(r'\("((?:[^"\\]|\\.)*)",pid=(\d+),fd=(\d+)\)')
 _NETSTAT_PROCESS = re.compile(r"^(\d+)/(.*)$")
 _NETSTAT_TIMER = re.compile(r"^\((\d+(?:\.\d+)?)/\d+/\d+\)$")
 _SS_TIMER = re.compile(r"timer:\((\w+),(?:(\d+)min)?(?:(\d+(?:\.\d+)?)sec)?(?:(\d+)ms)?")
+# The tcp_info fields the findings use, as ss -i prints them (milliseconds, rtt as avg/var).
+_INFO_FIELDS = re.compile(r"\b(lastrcv|lastsnd|lastack|rtt|unacked|retrans):(\S+)")
 _SUMMARY = re.compile(r"^TCP:\s+(\d+)\s+\((.*)\)\s*$")
 _HEADERS = (
     "State ",
@@ -188,10 +190,7 @@ class TableParser:
 
     def _info(self, socket: Socket, text: str) -> None:
         info = socket.info or TcpInfo()
-        for token in text.split():
-            name, sep, value = token.partition(":")
-            if not sep:
-                continue
+        for name, value in _INFO_FIELDS.findall(text):
             try:
                 if name == "lastrcv":
                     info.last_data_recv_ms = int(value)
@@ -203,7 +202,7 @@ class TableParser:
                     info.rtt_ms = float(value.partition("/")[0])
                 elif name == "unacked":
                     info.unacked = int(value)
-                elif name == "retrans":
+                else:  # retrans:current/total
                     current, _, total = value.partition("/")
                     info.retransmits, info.total_retrans = int(current), int(total or 0)
             except ValueError:
