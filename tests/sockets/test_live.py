@@ -26,8 +26,9 @@ from gotriage.sockets.parse_text import parse_bytes
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="live socket tables need Linux")
 
-MODES = ("unread", "silent", "timewait", "closewait", "backlog", "healthy")
+MODES = ("unread", "silent", "timewait", "closewait", "churn", "backlog", "healthy")
 CONNS = 30
+CHURN = 60  # requests at once: about 58 of those connections closed by the client each round
 LOW = ["--idle", "1", "--time-wait", "20", "--close-wait", "10", "--slow-clients", "10"]
 
 
@@ -36,7 +37,12 @@ def fixtures(go_program):
     with contextlib.ExitStack() as stack:
         running = {
             mode: stack.enter_context(
-                go_program("sockstates", f"-mode={mode}", f"-conns={CONNS}", "-lifetime=120s")
+                go_program(
+                    "sockstates",
+                    f"-mode={mode}",
+                    f"-conns={CHURN if mode == 'churn' else CONNS}",
+                    "-lifetime=120s",
+                )
             )
             for mode in MODES
         }
@@ -67,12 +73,18 @@ def sockets_cli(capsys, program, *extra: str) -> tuple[int, dict]:
         ("silent", "slow-clients", "server"),
         ("timewait", "time-wait-storm", "server"),
         ("closewait", "close-wait-pile", "client"),
+        ("churn", "time-wait-storm", "client"),
         ("backlog", "accept-queue-overflow", "listen"),
     ],
 )
 def test_each_state_gives_its_finding(fixtures, capsys, mode, finding, side):
     program = fixtures[mode]
-    code, report = sockets_cli(capsys, program)
+    if mode == "churn":  # client-side TIME-WAIT has no owner left: select by the upstream's port
+        code, report = run_cli(
+            capsys, "--port", str(port_of(program)), "--samples", "2", "--interval", "1", *LOW
+        )
+    else:
+        code, report = sockets_cli(capsys, program)
     assert code == 1
     assert report["schema"] == "gotriage.sockets/1" and report["samples"] == 2
     found = {f["id"]: f for f in report["findings"]}
@@ -81,6 +93,9 @@ def test_each_state_gives_its_finding(fixtures, capsys, mode, finding, side):
     assert found[finding]["port"] == port_of(program)
     assert found[finding]["severity"] in ("medium", "high")
     assert found[finding]["explanation"] and found[finding]["fix"]
+    if mode == "churn":
+        assert found[finding]["upstream"] == f"127.0.0.1:{port_of(program)}"
+        assert any("ephemeral ports (ip_local_port_range)" in e for e in found[finding]["evidence"])
 
 
 def test_healthy_keep_alive_clients_get_no_finding(fixtures, capsys):

@@ -340,7 +340,7 @@ def _time_wait(
                 share = used / range_size
                 evidence.append(
                     f"{used} of the {range_size} ephemeral ports (ip_local_port_range) in use "
-                    f"towards {upstream}: {share:.0%}"
+                    f"towards {upstream}: {share:.1%}"
                 )
                 if share >= K.PORT_RANGE_HIGH:
                     severity = Severity.HIGH
@@ -561,6 +561,18 @@ def analyse(tables: list[SocketTable], settings: Settings | None = None) -> Sock
             "ListenOverflows/ListenDrops grew machine-wide, but no listener selected here was "
             "seen at its backlog: another service's accept queue overflowed"
         )
+    if settings.pid is not None:
+        exact, wildcard = _listeners(last_table)
+        orphans = sum(
+            1
+            for s in last_table.sockets
+            if s.state == S.TIME_WAIT and side_of(s, exact, wildcard) == CLIENT
+        )
+        if orphans:
+            notes.append(
+                f"{orphans} client-side TIME-WAIT socket(s) on this machine belong to no process "
+                "any more and are left out by --pid; --port UPSTREAM_PORT counts them"
+            )
     if settings.pid is not None and not samples.last:
         notes.append(f"process {settings.pid} holds no TCP socket in this reading")
     if not samples.many:

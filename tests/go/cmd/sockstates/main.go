@@ -9,6 +9,8 @@
 //	silent     clients that connect and send nothing, on a server without ReadHeaderTimeout
 //	timewait   a server that closes first (Connection: close) hammered by short requests
 //	closewait  a client that never closes response bodies; the server closes idle connections
+//	churn      a default http.Client sending -conns requests at once: MaxIdleConnsPerHost 2
+//	           makes it close the other connections first, TIME_WAIT on the client side
 //	backlog    a listener with a backlog of 4 that never accepts, flooded by dialers
 //	healthy    keep-alive clients well within the server's timeouts
 package main
@@ -21,6 +23,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -32,7 +35,7 @@ import (
 var keep []any
 
 var (
-	mode  = flag.String("mode", "healthy", "unread, silent, timewait, closewait, backlog, healthy")
+	mode  = flag.String("mode", "healthy", "unread, silent, timewait, closewait, churn, backlog, healthy")
 	conns = flag.Int("conns", 50, "connections (or requests, for timewait) to make")
 )
 
@@ -47,6 +50,8 @@ func main() {
 		timewait()
 	case "closewait":
 		closewait()
+	case "churn":
+		churn()
 	case "backlog":
 		backlog()
 	case "healthy":
@@ -150,6 +155,42 @@ func closewait() {
 		keep = append(keep, resp) // the body is never read nor closed
 	}
 	time.Sleep(time.Second) // the server's idle timeout passes and it closes: CLOSE_WAIT here
+}
+
+// churn sends -conns requests at once through a default http.Client: MaxIdleConnsPerHost is
+// 2, so after each round the Transport keeps 2 connections and closes the others itself,
+// first: TIME_WAIT on the client side, towards the server's port.
+func churn() {
+	srv := &http.Server{
+		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") }),
+		ReadHeaderTimeout: 5 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	addr := serve(srv)
+	client := &http.Client{Timeout: 5 * time.Second}
+	round := func() {
+		var wg sync.WaitGroup
+		for i := 0; i < *conns; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				resp, err := client.Get("http://" + addr + "/")
+				if err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	round()
+	go func() {
+		for { // again every 10s: at most 7 rounds in TIME_WAIT at once
+			time.Sleep(10 * time.Second)
+			round()
+		}
+	}()
+	time.Sleep(300 * time.Millisecond)
 }
 
 // backlog listens with a backlog of 4 and never accepts; dialers keep arriving, so the accept
