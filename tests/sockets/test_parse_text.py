@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gotriage.errors import InputError
-from gotriage.sockets.parse_text import TableParser, parse_bytes, parse_lines
+from gotriage.sockets.parse_text import TableParser, parse_bytes, parse_chunks, parse_lines
 
 CASES = Path(__file__).parent / "cases"
 
@@ -245,3 +245,20 @@ _ROWISH = st.sampled_from(
 def test_damaged_rows_give_a_table_or_input_error(lines):
     with contextlib.suppress(InputError):
         parse_lines(lines)
+
+
+@pytest.mark.parametrize("size", [1, 7, 4096])
+def test_streamed_in_chunks_is_the_same(size):
+    data = (CASES / "ss_tanpi_ipv6.txt").read_bytes().replace(b"\n", b"\r\n") + "é\n".encode()
+    chunks = [data[i : i + size] for i in range(0, len(data), size)]
+    assert _shape(parse_chunks(chunks)) == _shape(parse_bytes(data))
+
+
+def test_a_line_without_end_is_cut_with_an_issue():
+    rows = (CASES / "ss_tan_ipv6.txt").read_bytes()
+    table = parse_chunks([rows, b"x" * 300_000, b"y" * 300_000])
+    assert len(table.sockets) == 7
+    assert [i.message for i in table.issues] == [
+        "line longer than 64 KiB, cut",
+        "not a socket table row",
+    ]

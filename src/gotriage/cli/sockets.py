@@ -19,7 +19,7 @@ from gotriage.report.progress import progress
 from gotriage.sockets import join, live, netlink, procfs
 from gotriage.sockets.analyse import Settings, SocketsAnalysis, analyse
 from gotriage.sockets.model import SocketTable
-from gotriage.sockets.parse_text import parse_bytes
+from gotriage.sockets.parse_text import parse_chunks
 from gotriage.units import parse_duration
 
 DEFAULT_MAX_BYTES = 1 << 30
@@ -161,8 +161,8 @@ def _duration(text: str) -> float:
 
 
 def read_file(path: str, max_bytes: int) -> SocketTable:
-    data = b"".join(read_source(path, max_bytes=max_bytes, hint=FILE_HINT))
-    return parse_bytes(data, "<stdin>" if path == "-" else path)
+    chunks = read_source(path, max_bytes=max_bytes, hint=FILE_HINT)
+    return parse_chunks(chunks, "<stdin>" if path == "-" else path)
 
 
 def _pid_readable(pid: int) -> None:

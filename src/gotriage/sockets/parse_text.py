@@ -9,6 +9,7 @@ Feed lines with :meth:`TableParser.feed`, then call :meth:`close`. No I/O.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterable
 
@@ -296,7 +297,27 @@ def parse_lines(lines: Iterable[str], source: str = "") -> SocketTable:
 
 
 def parse_bytes(data: bytes, source: str = "") -> SocketTable:
-    return parse_lines(data.decode("utf-8", "replace").splitlines(), source)
+    return parse_chunks([data], source)
+
+
+def parse_chunks(chunks: Iterable[bytes], source: str = "") -> SocketTable:
+    """A table streamed in byte chunks (a file, standard input): memory holds one chunk and the
+    sockets, not the text. Invalid UTF-8 is replaced, never an error."""
+    parser = TableParser(source)
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    rest = ""
+    for chunk in chunks:
+        text = rest + decoder.decode(chunk)
+        lines = text.split("\n")
+        rest = lines.pop()
+        if len(rest) > MAX_LINE:  # a line without end: keep its start, drop the rest of it
+            rest = rest[: MAX_LINE + 1]
+        for line in lines:
+            parser.feed(line)
+    rest += decoder.decode(b"", final=True)
+    if rest:
+        parser.feed(rest)
+    return parser.close()
 
 
 def _timer_ms(match: re.Match[str]) -> int:
