@@ -306,7 +306,11 @@ def _port_range(limits: dict[str, object]) -> int | None:
 
 
 def _time_wait(
-    samples: _Samples, settings: Settings, limits: dict[str, object], growth: dict[str, int]
+    samples: _Samples,
+    settings: Settings,
+    limits: dict[str, object],
+    growth: dict[str, int],
+    sockstat: dict[str, int],
 ) -> list[SocketFinding]:
     groups: dict[tuple[str, int, str | None], list[Socket]] = defaultdict(list)
     for sock, side in samples.last:
@@ -344,6 +348,12 @@ def _time_wait(
                 )
                 if share >= K.PORT_RANGE_HIGH:
                     severity = Severity.HIGH
+        buckets, in_tw = limits.get("tcp_max_tw_buckets"), sockstat.get("tw")
+        if isinstance(buckets, int) and buckets and in_tw is not None:
+            evidence.append(
+                f"{in_tw} TIME-WAIT on the machine of tcp_max_tw_buckets {buckets} "
+                f"({in_tw / buckets:.0%}); beyond it the kernel drops them (TCPTimeWaitOverflow)"
+            )
         overflow = growth.get("TcpExt.TCPTimeWaitOverflow", 0)
         if overflow:
             evidence.append(
@@ -545,7 +555,7 @@ def analyse(tables: list[SocketTable], settings: Settings | None = None) -> Sock
         *_zombies(samples, settings),
         *_slow_clients(samples, settings),
         *_close_wait(samples, settings),
-        *_time_wait(samples, settings, last_table.limits, growth),
+        *_time_wait(samples, settings, last_table.limits, growth, last_table.sockstat),
     ]
     findings.extend(_summary_findings(last_table, settings))
     findings.sort(key=lambda f: (-f.severity.rank, -f.count))

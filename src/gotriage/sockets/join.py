@@ -92,6 +92,11 @@ def _say(finding: SocketFinding, goroutines: GoroutineView, listeners: int) -> s
                 + ": the handlers block before reading the request body"
             )
         return None
+    if finding.id == "close-wait-pile" and finding.side == "server" and phases.get(PHASE_HANDLER):
+        return (
+            f"{n} server connections closed by their clients, {phases[PHASE_HANDLER]} goroutines "
+            "still inside handlers: handlers that never return keep the connections open"
+        )
     if finding.id in ("close-wait-pile", "time-wait-storm") and finding.side == "client":
         if goroutines.client_connections:
             return (
