@@ -27,7 +27,7 @@ BY_DESIGN_MARK = re.compile(r"//\s*by design:\s*([\w-]+)")
 # wait reasons or durations: a receiver left behind (indistinguishable from a worker waiting for
 # work without its creator) and connection goroutines (which need their creator to find the
 # server that owns them) are out of their reach; the report says so.
-NEEDS_DEBUG2 = {"range-never-closed", "server-without-timeouts"}
+NEEDS_DEBUG2 = {"range-never-closed", "server-without-timeouts", "labelled-receive"}
 
 
 def leak_marks(program: str, mark: re.Pattern[str] = MARK) -> dict[str, tuple[str, int]]:
@@ -139,7 +139,9 @@ def test_every_suspect_explains_itself(leaks_capture, capsys):
     send = by_site[leak_marks("leaks")["unbuffered-send"][1]]
     assert send["pattern"] == "chan-send" and send["count"] == 24
     assert "buffer of one" in send["fix"]
-    assert {e["code"] for e in send["evidence"]} == {"crowd", "orphaned"}
+    assert {e["code"] for e in send["evidence"]} == {"crowd", "orphaned", "static-finding"}
+    # The source is on this machine: the audit's rule for this very leak speaks at the site.
+    assert {e["rule"] for e in send["evidence"] if e["code"] == "static-finding"} == {"GT201"}
     server = by_site[leak_marks("leaks")["server-without-timeouts"][1]]
     assert server["pattern"] == "server-without-timeouts"
     assert server["source"], "the blocking line is shown in context when the source is here"
@@ -263,7 +265,7 @@ def test_text_report_reads_well(leaks_capture, capsys, monkeypatch):
     assert main(["goroutines", str(files["debug2.txt"]), "--color", "never"]) == 1
     out = capsys.readouterr().out
     send_line = leak_marks("leaks")["unbuffered-send"][1]
-    assert "Leak suspects: 8" in out
+    assert "Leak suspects: 9" in out
     assert f"at main.go:{send_line} in main.sendAfterEarlyReturn.func1" in out
     assert f">{send_line:5d} |" in out  # the blocking line, in context
     assert "fix: Give the channel a buffer of one" in out
