@@ -15,7 +15,7 @@ from gotriage.errors import InputError, UsageError
 from gotriage.goroutines.analyse import Analysis, analyse, compare_with
 from gotriage.goroutines.load import DEFAULT_MAX_BYTES, iter_goroutines, read_source
 from gotriage.goroutines.source import SourceLookup, kind_from_source
-from gotriage.goroutines.source_evidence import source_evidence
+from gotriage.goroutines.source_evidence import SourceEvidence
 from gotriage.goroutines.suspects import Settings
 from gotriage.knowledge.wait_reasons import Kind
 from gotriage.model import Confidence, Frame, ParseReport
@@ -245,6 +245,7 @@ def load(
     timeout: float,
     quiet: bool,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    static: SourceEvidence | None = None,
 ) -> Analysis:
     report = ParseReport()
     leaked_ids: frozenset[int] = frozenset()
@@ -271,7 +272,7 @@ def load(
         settings=settings,
         leaked_ids=leaked_ids,
         kind_hint=kind_hint,
-        static_evidence=source_evidence(lookup),
+        static_evidence=static if static is not None else SourceEvidence(lookup),
     )
     analysis.captured_at = _captured_at(source)
     if report.format and report.format.value == "goroutineleak":
@@ -361,11 +362,13 @@ def run(args: argparse.Namespace) -> int:
         if not root.is_dir():
             raise UsageError(f"--source-root {root}: not a directory")
     lookup = SourceLookup(roots)
+    # One auditor for both snapshots: each source file is audited once.
+    static = SourceEvidence(lookup)
     options = {"timeout": args.timeout, "quiet": args.quiet, "max_bytes": args.max_bytes}
-    analysis = load(args.source, settings, lookup, **options)
+    analysis = load(args.source, settings, lookup, static=static, **options)
     analysis.config = str(config) if config is not None else None
     if args.base is not None:
-        base = load(args.base, settings, lookup, **options)
+        base = load(args.base, settings, lookup, static=static, **options)
         minutes = args.interval / 60 if args.interval is not None else None
         if minutes is None and base.captured_at is not None and analysis.captured_at is not None:
             elapsed = analysis.captured_at - base.captured_at

@@ -10,8 +10,6 @@ cannot be woken. The file is read through :class:`SourceLookup`'s public API onl
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from tree_sitter import Node
 
 from gotriage.audit.config import AuditConfig
@@ -115,7 +113,3 @@ class SourceEvidence:
                 )
             )
         return evidence
-
-
-def source_evidence(lookup: SourceLookup) -> Callable[[Group], list[Evidence]]:
-    return SourceEvidence(lookup)

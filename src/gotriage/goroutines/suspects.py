@@ -140,10 +140,14 @@ def by_design_reason(group: Group, ignore: tuple[str, ...] = ()) -> str | None:
     return None
 
 
-def _receiver(function: str) -> str | None:
-    """``pkg.(*client)`` for a method ``pkg.(*client).writeLoop``, else None."""
+def _owner_type(function: str) -> str:
+    """``pkg.(*client)`` for a method or its closures, else the package: what a reader and a
+    writer of one connection have in common."""
     cut = function.rfind(").")
-    return function[: cut + 1] if cut > 0 and "(" in function[:cut] else None
+    if cut > 0 and "(" in function[:cut]:
+        return function[: cut + 1]
+    slash = function.rfind("/")
+    return function[: function.find(".", slash + 1)]
 
 
 def paired_writers(grouping: Grouping) -> dict[int, str]:
@@ -152,18 +156,16 @@ def paired_writers(grouping: Grouping) -> dict[int, str]:
     readers: dict[tuple[str | None, str], list[Group]] = {}
     for group in grouping.groups.values():
         entry = group.entry
-        receiver = _receiver(entry.function) if entry is not None else None
-        if group.kind is Kind.NETWORK_IO and receiver is not None:
+        if group.kind is Kind.NETWORK_IO and entry is not None and not is_std(entry.function):
             creator = group.created_by.function if group.created_by else None
-            readers.setdefault((creator, receiver), []).append(group)
+            readers.setdefault((creator, _owner_type(entry.function)), []).append(group)
     found: dict[int, str] = {}
     for group in grouping.groups.values():
         entry = group.entry
         if group.kind is not Kind.COND or entry is None:
             continue
-        receiver = _receiver(entry.function)
         creator = group.created_by.function if group.created_by else None
-        partners = readers.get((creator, receiver or ""), [])
+        partners = readers.get((creator, _owner_type(entry.function)), [])
         count = sum(partner.count for partner in partners)
         creators: Counter[int] = Counter()
         for partner in partners:

@@ -24,6 +24,10 @@ var (
 	conns   = flag.Int("conns", 40, "client connections, each with a reader and a writer")
 )
 
+// held keeps the program's client connections reachable: a connection nothing refers to is
+// closed by its finalizer at the next GC.
+var held []net.Conn
+
 type job struct{ n int }
 
 func worker(ctx context.Context, id int, jobs <-chan job, done *int64, mu *sync.Mutex) {
@@ -103,7 +107,7 @@ func (c *client) writeLoop() {
 	}
 }
 
-func acceptLoop(ln net.Listener) {
+func acceptLoop(ln net.Listener, accepted chan<- struct{}) {
 	for {
 		conn, err := ln.Accept() // by design: accept
 		if err != nil {
@@ -113,6 +117,7 @@ func acceptLoop(ln net.Listener) {
 		c.cond = sync.NewCond(&c.mu)
 		go c.readLoop()
 		go c.writeLoop()
+		accepted <- struct{}{}
 	}
 }
 
@@ -134,9 +139,10 @@ func main() {
 	}
 
 	ln := fixture.Listen()
-	go acceptLoop(ln)
+	accepted := make(chan struct{}, *conns)
+	go acceptLoop(ln, accepted)
 	// The program's own clients: connections it holds open without goroutines of their own.
-	held := make([]net.Conn, 0, *conns)
+	held = make([]net.Conn, 0, *conns)
 	for i := 0; i < *conns; i++ {
 		conn, err := net.Dial("tcp", ln.Addr().String())
 		if err != nil {
@@ -144,6 +150,9 @@ func main() {
 			os.Exit(1)
 		}
 		held = append(held, conn)
+	}
+	for i := 0; i < *conns; i++ {
+		<-accepted
 	}
 	_, _ = held[0].Write([]byte("ping"))
 	fixture.Announce("conns", "tcp://"+ln.Addr().String())
