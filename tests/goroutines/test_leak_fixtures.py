@@ -30,14 +30,18 @@ BY_DESIGN_MARK = re.compile(r"//\s*by design:\s*([\w-]+)")
 NEEDS_DEBUG2 = {"range-never-closed", "server-without-timeouts", "labelled-receive"}
 
 
-def leak_marks(program: str, mark: re.Pattern[str] = MARK) -> dict[str, tuple[str, int]]:
-    path = GO_CMD / program / "main.go"
+def file_marks(path: Path, mark: re.Pattern[str] = MARK) -> dict[str, tuple[str, int]]:
+    """``{name: (file, line)}`` for each mark in a Go file."""
     marks = {}
     for number, line in enumerate(path.read_text().splitlines(), 1):
         found = mark.search(line)
         if found:
             marks[found.group(1)] = (str(path), number)
     return marks
+
+
+def leak_marks(program: str, mark: re.Pattern[str] = MARK) -> dict[str, tuple[str, int]]:
+    return file_marks(GO_CMD / program / "main.go", mark)
 
 
 def analyse_cli(capsys, *args: str) -> tuple[int, dict]:

@@ -7,7 +7,6 @@ Marks in the Go programs (``// leak: NAME``, ``// by design: NAME``) hold the ex
 
 from __future__ import annotations
 
-import re
 import socket
 import subprocess
 import time
@@ -15,24 +14,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_leak_fixtures import (
-    BY_DESIGN_MARK,
-    analyse_cli,
-    capture_dumps,
-)
+from test_leak_fixtures import BY_DESIGN_MARK, analyse_cli, capture_dumps
+from test_leak_fixtures import file_marks as marks
 
 GO = Path(__file__).parents[1] / "go"
-MARK = re.compile(r"//\s*leak:\s*([\w-]+)")
 FORMATS = ["debug2.txt", "debug1.txt", "debug0.pb.gz"]
-
-
-def marks(path: Path, mark: re.Pattern[str] = MARK) -> dict[str, tuple[str, int]]:
-    found = {}
-    for number, line in enumerate(path.read_text().splitlines(), 1):
-        match = mark.search(line)
-        if match:
-            found[match.group(1)] = (str(path), number)
-    return found
 
 
 def sites(result: dict) -> set[tuple[str, int]]:

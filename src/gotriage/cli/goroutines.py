@@ -6,7 +6,7 @@ import argparse
 import math
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from gotriage import fetch
@@ -179,9 +179,9 @@ def _rate(text: str) -> float:
     return value
 
 
-def _duration(text: str) -> float:
+def _more_than_zero(parse: Callable[[str], float], text: str) -> float:
     try:
-        value = parse_duration(text)
+        value = parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     if not math.isfinite(value) or value <= 0:
@@ -189,14 +189,12 @@ def _duration(text: str) -> float:
     return value
 
 
+def _duration(text: str) -> float:
+    return _more_than_zero(parse_duration, text)
+
+
 def _size(text: str) -> int:
-    try:
-        value = parse_size(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
+    return int(_more_than_zero(parse_size, text))
 
 
 def _with_progress(chunks: Iterable[bytes], total: int | None, quiet: bool) -> Iterator[bytes]:
