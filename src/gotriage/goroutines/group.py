@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from gotriage.goroutines.classify import ACCEPT_LOOP, Blocking, classify
+from gotriage.goroutines.classify import ACCEPT_LOOP, Blocking, classify, is_std
 from gotriage.knowledge.wait_reasons import Kind
 from gotriage.model import Frame, Goroutine
 
@@ -107,8 +107,8 @@ class Grouping:
     groups: dict[tuple[object, ...], Group] = field(default_factory=dict)
     goroutine_ids: set[int] = field(default_factory=set)
     servers: list[Server] = field(default_factory=list)
-    # Goroutines running a test (testing.tRunner on their stack): a test binary's timeout dump
-    # blames them and the goroutines they started.
+    # Goroutines running a test (a test function under testing.tRunner) and those they started,
+    # directly or not: a test binary's timeout dump blames them.
     test_ids: set[int] = field(default_factory=set)
     total: int = 0
     has_ids: bool = False
@@ -126,6 +126,15 @@ class Grouping:
         return self.servers[0] if len(self.servers) == 1 else None
 
 
+def runs_a_test(frames: tuple[Frame, ...]) -> bool:
+    """A test function called by testing.tRunner (the main goroutine runs tRunner too, for
+    the testing package's own runTests)."""
+    for below, frame in enumerate(frames):
+        if frame.function == TEST_RUNNER:
+            return below > 0 and not is_std(frames[below - 1].function)
+    return False
+
+
 def _shape(frames: tuple[Frame, ...]) -> tuple[str, ...]:
     return tuple(frame.function for frame in frames)
 
@@ -140,7 +149,10 @@ def add_goroutine(grouping: Grouping, goroutine: Goroutine) -> None:
         grouping.has_creators = True
     if goroutine.state:
         grouping.has_wait_reasons = True
-    if goroutine.id is not None and any(f.function == TEST_RUNNER for f in goroutine.frames):
+    if goroutine.id is not None and (
+        runs_a_test(goroutine.frames) or goroutine.creator_id in grouping.test_ids
+    ):
+        # Dumps list goroutines in creation order, so a parent comes before its children.
         grouping.test_ids.add(goroutine.id)
     if blocking.http_phase == ACCEPT_LOOP:
         start = blocking.site or goroutine.created_by

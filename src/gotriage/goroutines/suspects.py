@@ -27,7 +27,7 @@ from gotriage.goroutines.classify import (
     is_std,
 )
 from gotriage.goroutines.diff import Comparison
-from gotriage.goroutines.group import Group, Grouping
+from gotriage.goroutines.group import Group, Grouping, runs_a_test
 from gotriage.knowledge.by_design import BY_DESIGN, MAIN_PARKED, PAIRED_WRITER
 from gotriage.knowledge.patterns import Pattern, pattern_for
 from gotriage.knowledge.wait_reasons import CAN_BLOCK_FOREVER, CROWD_IS_EVIDENCE, NEVER_WAKES, Kind
@@ -349,7 +349,7 @@ def _per_minute(rate: float) -> str:
 def _test_timeout_evidence(
     group: Group, grouping: Grouping, test_timeout: str, running: tuple[str, ...]
 ) -> list[Evidence]:
-    in_test = any(frame.function == "testing.tRunner" for frame in group.frames)
+    in_test = runs_a_test(group.frames)
     started_by_test = any(gid in grouping.test_ids for gid in group.creators)
     if not (in_test or started_by_test):
         return []
