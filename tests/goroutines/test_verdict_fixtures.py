@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_leak_fixtures import BY_DESIGN_MARK, analyse_cli, capture_dumps
+from test_leak_fixtures import BY_DESIGN_MARK, analyse_cli, capture_dumps, settle
 from test_leak_fixtures import file_marks as marks
 
 GO = Path(__file__).parents[1] / "go"
@@ -29,26 +29,6 @@ def sites(result: dict) -> set[tuple[str, int]]:
 
 GROWTH = GO / "cmd" / "growth" / "main.go"
 HEALTHY = GO / "cmd" / "healthy" / "main.go"
-
-
-def settle(pprof: str, minimum: int = 0, deadline: float = 20.0) -> None:
-    """Wait (bounded) until every goroutine is parked where it waits: no goroutine runnable and
-    the same total twice in a row. A loaded machine can take a while to get them there."""
-    previous = -1
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
-        blocks = httpx.get(pprof + "goroutine?debug=2", timeout=30).text.split("\n\n")
-        total = sum(block.startswith("goroutine ") for block in blocks)
-        # The program's own goroutines still on their way (net/http's may be runnable while
-        # this very request is served).
-        runnable = sum(
-            block.startswith("goroutine ") and "[runnable" in block and "\nmain." in block
-            for block in blocks
-        )
-        if not runnable and total == previous and total >= minimum:
-            return
-        previous = total
-        time.sleep(0.2)
 
 
 def _request(app: str, path: str) -> int:
@@ -131,10 +111,13 @@ def test_growth_names_the_per_request_leaks(growth_capture, capsys, base, curren
         del expected["slow-clients"]  # which server owns them takes creator ids
     assert sites(result) == set(expected.values())
     by_line = {s["location"]["line"]: s for s in result["suspects"] if s["location"]}
-    for name, delta in [("per-request-select", 10), ("lock-never-released", 3)]:
+    for name, delta, weight in [
+        ("per-request-select", 10, "medium"),
+        ("lock-never-released", 3, "high"),
+    ]:
         suspect = by_line[expected[name][1]]
-        assert suspect["confidence"] == "high"
         (grew,) = [e for e in suspect["evidence"] if e["code"] == "growth"]
+        assert grew["weight"] == weight
         assert f"(+{delta})" in grew["text"] and "per minute" in grew["text"]
     for line in result["growth"]:
         assert "/src/runtime/" not in line["location"] and "netpoll" not in line["location"]
@@ -156,6 +139,9 @@ def test_source_evidence_names_the_rule(growth_capture, capsys):
     ("options", "named"),
     [
         (["--growth-min", "11"], {"slow-clients"}),  # +10 and +3 no longer count
+        (["--min-count", "11"], {"slow-clients", "lock-never-released"}),  # +10 at a select
+        # Fewer slow clients than the threshold, but they grew by 200: still named.
+        (["--slow-clients", "201"], {"slow-clients", "per-request-select", "lock-never-released"}),
         (["--growth-rate", "100000"], {"slow-clients"}),
         (["--growth-rate", "1", "--interval", "1h"], {"slow-clients"}),  # +10 an hour is slow
         ([], {"slow-clients", "per-request-select", "lock-never-released"}),

@@ -69,6 +69,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="an earlier dump of the same process (file, '-' or URL): report the groups that grew",
     )
     parser.add_argument(
+        "--slow-clients",
+        type=_positive,
+        metavar="N",
+        help="connections of one server reading a request at once that are leak evidence: "
+        "slow or silent clients (default 50)",
+    )
+    parser.add_argument(
         "--growth-min",
         type=_positive,
         metavar="N",
@@ -282,7 +289,15 @@ def load(
 
 
 CONFIG_KEYS = frozenset(
-    {"ignore", "min_count", "long_wait", "min_confidence", "growth_min", "growth_per_minute"}
+    {
+        "ignore",
+        "min_count",
+        "long_wait",
+        "min_confidence",
+        "growth_min",
+        "growth_per_minute",
+        "slow_clients",
+    }
 )
 
 
@@ -336,9 +351,10 @@ def settings_from(args: argparse.Namespace) -> tuple[Settings, Path | None]:
             raise InputError("min_confidence must be low, medium or high", source=str(path))
         min_count, long_wait = _whole(values, "min_count", path), _whole(values, "long_wait", path)
         growth_min = _whole(values, "growth_min", path)
+        slow_clients = _whole(values, "slow_clients", path)
         growth_rate = _number(values, "growth_per_minute", path)
     else:
-        min_count = long_wait = growth_min = None
+        min_count = long_wait = growth_min = slow_clients = None
         growth_rate = None
     settings = Settings(
         min_count=args.min_count or min_count or defaults.min_count,
@@ -346,6 +362,7 @@ def settings_from(args: argparse.Namespace) -> tuple[Settings, Path | None]:
         ignore=(*ignore, *args.ignore),
         min_confidence=Confidence(args.min_confidence or confidence),
         growth_min=args.growth_min or growth_min or defaults.growth_min,
+        slow_clients=args.slow_clients or slow_clients or defaults.slow_clients,
         growth_per_minute=_first(args.growth_rate, growth_rate, defaults.growth_per_minute),
     )
     return settings, path

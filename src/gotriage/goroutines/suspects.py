@@ -44,6 +44,9 @@ class Settings:
     # Growth between two snapshots that counts as evidence: at least this many more goroutines,
     # and at least this many more per minute when the time between the snapshots is known.
     growth_min: int = 3
+    # Connections of one server reading a request at once that make slow clients evidence: a
+    # busy healthy server has a few (browsers open connections ahead of need), not dozens.
+    slow_clients: int = 50
     growth_per_minute: float = 1.0
 
 
@@ -260,13 +263,13 @@ def _connection_evidence(
     evidence: list[Evidence] = []
     server = grouping.server_of(group)
     reading = sum(m.count for m in members if m.http_phase == PHASE_READING)
-    if reading >= settings.min_count:
+    if reading >= settings.slow_clients:
         evidence.append(
             Evidence(
                 "slow-clients",
                 Confidence.MEDIUM,
                 f"{reading} connections are reading a request at once (threshold "
-                f"{settings.min_count}): clients that send their request slowly or not at all "
+                f"{settings.slow_clients}): clients that send their request slowly or not at all "
                 "hold them, and only ReadHeaderTimeout or ReadTimeout ends that wait; "
                 + _owner(group, grouping),
             )
@@ -314,9 +317,11 @@ def _growth_evidence(
 ) -> list[Evidence]:
     before, after = comparison.counts_of(members)
     delta = after - before
-    # Goroutines woken from outside (network, timers) also grow with load: only a larger
-    # growth, a crowd's worth, speaks for them. Idle keep-alive connections grow with clients.
-    blocks_forever = kind in CAN_BLOCK_FOREVER
+    # Receivers and selects (watch streams, per-connection loops) and goroutines woken from
+    # outside (network, timers) also grow with load in a healthy service: only a larger growth,
+    # a crowd's worth, speaks for them, and less strongly. Idle keep-alive connections grow
+    # with clients.
+    blocks_forever = kind in CROWD_IS_EVIDENCE or kind in NEVER_WAKES
     needed = settings.growth_min if blocks_forever else max(settings.growth_min, settings.min_count)
     if delta < needed or all(m.http_phase == PHASE_IDLE for m in members):
         return []

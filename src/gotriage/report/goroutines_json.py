@@ -95,6 +95,7 @@ def to_dict(
             "config": analysis.config,
             "growth_min": analysis.settings.growth_min,
             "growth_per_minute": analysis.settings.growth_per_minute,
+            "slow_clients": analysis.settings.slow_clients,
         },
     }
     if analysis.growth is not None:
