@@ -159,3 +159,22 @@ def test_base_in_another_format_is_compared_at_shared_precision_and_says_so():
     assert any("debug1 against traceback" in note for note in current.notes)
     grew = {g.group.location: g.delta for g in current.growth or []}
     assert "/p/p.go:9" in grew and "/p/p.go:20" not in grew
+
+
+def test_a_test_hung_on_the_network_is_blamed_but_not_its_servers_idle_connections():
+    text = (
+        "panic: test timed out after 1s\n\trunning tests:\n\t\tTestCall (1s)\n\n"
+        "goroutine 5 [IO wait]:\n"
+        "internal/poll.runtime_pollWait(0x1, 0x72)\n\t/go/src/runtime/netpoll.go:351 +0x1\n"
+        "example.com/p.call()\n\t/p/p.go:12 +0x1\n"
+        "example.com/p.TestCall(0x1)\n\t/p/p_test.go:5 +0x1\n"
+        "testing.tRunner(0x1, 0x2)\n\t/go/src/testing/testing.go:1792 +0x1\n"
+        "created by testing.(*T).Run in goroutine 1\n\t/go/src/testing/testing.go:1851 +0x1\n\n"
+        "goroutine 9 [IO wait]:\n"
+        "internal/poll.runtime_pollWait(0x1, 0x72)\n\t/go/src/runtime/netpoll.go:351 +0x1\n"
+        "example.com/p.serveConn()\n\t/p/p.go:40 +0x1\n"
+        "created by example.com/p.TestCall in goroutine 5\n\t/p/p_test.go:4 +0x1\n"
+    )
+    (suspect,) = _analysis(text).suspects
+    assert suspect.location is not None and suspect.location.line == 12
+    assert [e.code for e in suspect.evidence] == ["test-timeout"]

@@ -44,10 +44,10 @@ class Settings:
     # Growth between two snapshots that counts as evidence: at least this many more goroutines,
     # and at least this many more per minute when the time between the snapshots is known.
     growth_min: int = 3
+    growth_per_minute: float = 1.0
     # Connections of one server reading a request at once that make slow clients evidence: a
     # busy healthy server has a few (browsers open connections ahead of need), not dozens.
     slow_clients: int = 50
-    growth_per_minute: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +89,9 @@ _PATTERN_BY_KIND = {
     Kind.COND: "cond",
     Kind.SEMAPHORE: "semaphore",
 }
+
+
+_NOT_WAITING = frozenset({Kind.RUNNING, Kind.RUNNABLE, Kind.RUNTIME})
 
 
 def _matches(function: str, patterns: tuple[str, ...]) -> bool:
@@ -355,7 +358,11 @@ def _test_timeout_evidence(
     group: Group, grouping: Grouping, test_timeout: str, running: tuple[str, ...]
 ) -> list[Evidence]:
     in_test = runs_a_test(group.frames)
-    started_by_test = any(gid in grouping.test_ids for gid in group.creators)
+    # What a test started counts when it is stuck for good (a channel, a lock): an httptest
+    # server's idle connections are started by a test too, and wait on their client.
+    started_by_test = group.kind in CAN_BLOCK_FOREVER and any(
+        gid in grouping.test_ids for gid in group.creators
+    )
     if not (in_test or started_by_test):
         return []
     names = f" while {', '.join(running)} ran" if running else ""
@@ -462,7 +469,7 @@ def assess(
                     "the runtime reported that all goroutines are asleep: none can ever wake",
                 )
             )
-        if test_timeout is not None and blocks and group.site is not None:
+        if test_timeout is not None and group.site is not None and kind not in _NOT_WAITING:
             evidence += _test_timeout_evidence(group, grouping, test_timeout, running_tests)
         if pattern_name == "server-without-timeouts":
             evidence += _connection_evidence(group, members, grouping, settings)
