@@ -121,6 +121,8 @@ def test_growth_names_the_per_request_leaks(growth_capture, capsys, base, curren
         assert f"(+{delta})" in grew["text"] and "per minute" in grew["text"]
     for line in result["growth"]:
         assert "/src/runtime/" not in line["location"] and "netpoll" not in line["location"]
+    read_ahead = [g for g in result["growth"] if g["location"].endswith("backgroundRead")]
+    assert all(g["by_design"] for g in read_ahead)
     if base != current:
         assert result["growth_compared_by"] == ["blocking site", "net/http phase"]
         note = "compared by blocking site and net/http phase only"

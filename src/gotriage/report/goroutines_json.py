@@ -111,6 +111,7 @@ def to_dict(
                 "before": g.before,
                 "after": g.after,
                 "delta": g.delta,
+                "by_design": analysis.by_design(g.group),
             }
             for g in analysis.growth
         ]
