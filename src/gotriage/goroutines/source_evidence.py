@@ -22,8 +22,8 @@ from gotriage.goroutines.suspects import Evidence
 from gotriage.model import Confidence, Finding
 
 LEAK_RULES_PREFIX = "GT2"
-MAX_LINES = 50_000  # a Go file longer than this is generated, not a blocking site's home
-MAX_FILES = 256  # files audited per report: a dump with sites in more files gets no more
+MAX_LINES = 20_000  # a Go file longer than this is generated, not a blocking site's home
+MAX_FILES = 64  # files audited per report: a dump with sites in more files gets no more
 
 
 def leak_rules() -> list[type[Rule]]:
@@ -32,12 +32,14 @@ def leak_rules() -> list[type[Rule]]:
 
 def _file_text(lookup: SourceLookup, file: str) -> str | None:
     lines: list[str] = []
-    for number in range(1, MAX_LINES + 1):
+    for number in range(1, MAX_LINES + 2):
         line = lookup.line(file, number)
         if line is None:
             break
         lines.append(line)
-    return "\n".join(lines) + "\n" if lines else None
+    if not lines or len(lines) > MAX_LINES:
+        return None  # absent, or too long to be a hand-written blocking site's file
+    return "\n".join(lines) + "\n"
 
 
 def _function_span(root: Node, line: int, text: str) -> tuple[int, int] | None:
