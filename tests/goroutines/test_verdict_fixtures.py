@@ -243,3 +243,16 @@ def test_test_timeout_dump_names_the_hung_goroutines(stuck_test_bin, tmp_path, c
         assert "TestGatherHangs" in evidence["text"] and evidence["weight"] == "high"
     reasons = {g["by_design"] for g in result["groups"]}
     assert "testing machinery" in reasons  # goroutine 1 waiting in testing.(*T).Run
+
+
+@pytest.mark.parametrize("query", ["goroutine?debug=2", "goroutine?debug=1"])
+def test_healthy_service_built_with_go121_has_no_suspect(old_go_bin, capsys, tmp_path, query):
+    """Real dumps of an older release (no leak profile, older stack shapes)."""
+    from gotriage import gotool
+
+    with gotool.run_program(old_go_bin / "healthy", ["-lifetime=60s"]) as prog:
+        settle(prog.url("pprof"), minimum=12 + 30 + 2 * 40)
+        dump = tmp_path / "dump.txt"
+        dump.write_bytes(httpx.get(prog.url("pprof") + query, timeout=30).content)
+    code, result = analyse_cli(capsys, str(dump))
+    assert (code, result["suspects"]) == (0, [])
