@@ -331,8 +331,12 @@ def sanity(path: Path) -> tuple[int, list[str]]:
     suspects = json.loads(result.stdout)["suspects"]
     by_site: dict[str, list[int]] = {}
     for suspect in suspects:
-        file = Path(suspect["location"]["file"])
-        site = f"{file.parent.name}/{file.name}:{suspect['location']['line']}"
+        location = suspect["location"]
+        if location is None:  # connections whose server the format cannot tell
+            site = f"({suspect['pattern']})"
+        else:
+            file = Path(location["file"])
+            site = f"{file.parent.name}/{file.name}:{location['line']}"
         by_site.setdefault(site, []).append(suspect["count"])
     sites = [
         f"{site} x{sum(counts)}" + (f" (in {len(counts)} suspects)" if len(counts) > 1 else "")

@@ -27,17 +27,21 @@ BY_DESIGN_MARK = re.compile(r"//\s*by design:\s*([\w-]+)")
 # wait reasons or durations: a receiver left behind (indistinguishable from a worker waiting for
 # work without its creator) and connection goroutines (which need their creator to find the
 # server that owns them) are out of their reach; the report says so.
-NEEDS_DEBUG2 = {"range-never-closed", "server-without-timeouts"}
+NEEDS_DEBUG2 = {"range-never-closed", "server-without-timeouts", "labelled-receive"}
 
 
-def leak_marks(program: str, mark: re.Pattern[str] = MARK) -> dict[str, tuple[str, int]]:
-    path = GO_CMD / program / "main.go"
+def file_marks(path: Path, mark: re.Pattern[str] = MARK) -> dict[str, tuple[str, int]]:
+    """``{name: (file, line)}`` for each mark in a Go file."""
     marks = {}
     for number, line in enumerate(path.read_text().splitlines(), 1):
         found = mark.search(line)
         if found:
             marks[found.group(1)] = (str(path), number)
     return marks
+
+
+def leak_marks(program: str, mark: re.Pattern[str] = MARK) -> dict[str, tuple[str, int]]:
+    return file_marks(GO_CMD / program / "main.go", mark)
 
 
 def analyse_cli(capsys, *args: str) -> tuple[int, dict]:
@@ -55,6 +59,27 @@ def fetch(url: str) -> bytes:
     response = httpx.get(url, timeout=30)
     response.raise_for_status()
     return response.content
+
+
+def settle(pprof: str, minimum: int = 0, busy: str = "[runnable", deadline: float = 20.0) -> None:
+    """Wait (bounded) until every goroutine is parked where it waits: none of the program's own
+    is ``busy`` (runnable, or sleeping on its way to block) and the same total twice in a row.
+    A loaded machine can take a while to get them there."""
+    previous = -1
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        blocks = httpx.get(pprof + "goroutine?debug=2", timeout=30).text.split("\n\n")
+        total = sum(block.startswith("goroutine ") for block in blocks)
+        # The program's own goroutines still on their way (net/http's may be runnable while
+        # this very request is served).
+        runnable = sum(
+            block.startswith("goroutine ") and busy in block and "\nmain." in block
+            for block in blocks
+        )
+        if not runnable and total == previous and total >= minimum:
+            return
+        previous = total
+        time.sleep(0.2)
 
 
 def capture_dumps(pprof: str, out: Path) -> dict[str, Path]:
@@ -139,7 +164,9 @@ def test_every_suspect_explains_itself(leaks_capture, capsys):
     send = by_site[leak_marks("leaks")["unbuffered-send"][1]]
     assert send["pattern"] == "chan-send" and send["count"] == 24
     assert "buffer of one" in send["fix"]
-    assert {e["code"] for e in send["evidence"]} == {"crowd", "orphaned"}
+    assert {e["code"] for e in send["evidence"]} == {"crowd", "orphaned", "static-finding"}
+    # The source is on this machine: the audit's rule for this very leak speaks at the site.
+    assert {e["rule"] for e in send["evidence"] if e["code"] == "static-finding"} == {"GT201"}
     server = by_site[leak_marks("leaks")["server-without-timeouts"][1]]
     assert server["pattern"] == "server-without-timeouts"
     assert server["source"], "the blocking line is shown in context when the source is here"
@@ -151,8 +178,10 @@ def service_capture(go_program, tmp_path_factory):
     with go_program("service", "-lifetime=90s") as prog:
         app = prog.url("app")
         with httpx.Client(timeout=10) as client:
-            for _ in range(30):
-                assert client.get(app + "report").status_code == 504
+            # Each 504 leaves a lookup behind. On a loaded machine a lookup may beat its 5 ms
+            # deadline now and then: that request leaks nothing.
+            codes = [client.get(app + "report").status_code for _ in range(30)]
+            assert set(codes) <= {200, 504} and codes.count(504) >= 25
             for _ in range(5):
                 assert client.get(app + "health").status_code == 200
         # Idle keep-alive connections, within the server's IdleTimeout: blocked by design.
@@ -160,9 +189,9 @@ def service_capture(go_program, tmp_path_factory):
         try:
             for client in idle:
                 assert client.get(app + "health").status_code == 200
-            time.sleep(0.2)  # the last lookups finish their 20ms of work and block
+            settle(prog.url("pprof"), busy="main.slowLookup")  # the lookups reach their send
             files = capture_dumps(prog.url("pprof"), out)
-            yield prog, files
+            yield prog, files, codes.count(504)
         finally:
             for client in idle:
                 client.close()
@@ -170,17 +199,17 @@ def service_capture(go_program, tmp_path_factory):
 
 @pytest.mark.parametrize("name", ["debug2.txt", "debug1.txt", "debug0.pb.gz", "url"])
 def test_service_has_one_leak_and_nothing_by_design_is_blamed(service_capture, capsys, name):
-    prog, files = service_capture
+    prog, files, leaked = service_capture
     source = prog.url("pprof") if name == "url" else str(files[name])
     code, result = analyse_cli(capsys, source)
     assert code == 1
     assert suspect_sites(result) == set(leak_marks("service").values())
     (suspect,) = result["suspects"]
-    assert suspect["count"] == 30
+    assert suspect["count"] == leaked
 
 
 def test_by_design_groups_are_named(service_capture, capsys):
-    _, files = service_capture
+    _, files, _ = service_capture
     _, result = analyse_cli(capsys, str(files["debug2.txt"]))
     reasons = {g["by_design"] for g in result["groups"] if g["by_design"]}
     assert "HTTP server accept loop" in reasons
@@ -203,16 +232,15 @@ def test_by_design_groups_are_named(service_capture, capsys):
 
 
 def test_base_reports_growth(leaks_capture, service_capture, capsys, tmp_path):
-    prog, files = service_capture
+    prog, files, leaked = service_capture
     with httpx.Client(timeout=10) as client:
-        for _ in range(12):
-            assert client.get(prog.url("app") + "report").status_code == 504
-    time.sleep(0.2)
+        more = [client.get(prog.url("app") + "report").status_code for _ in range(12)].count(504)
+    settle(prog.url("pprof"), busy="main.slowLookup")
     later = tmp_path / "later.txt"
     later.write_bytes(fetch(prog.url("pprof") + "goroutine?debug=2"))
     _, result = analyse_cli(capsys, str(later), "--base", str(files["debug2.txt"]))
     top = result["growth"][0]
-    assert top["delta"] == 12 and top["before"] == 30 and top["after"] == 42
+    assert (top["delta"], top["before"], top["after"]) == (more, leaked, leaked + more)
     assert top["location"].endswith(f"main.go:{leak_marks('service')['report-lookup'][1]}")
 
 
@@ -263,7 +291,7 @@ def test_text_report_reads_well(leaks_capture, capsys, monkeypatch):
     assert main(["goroutines", str(files["debug2.txt"]), "--color", "never"]) == 1
     out = capsys.readouterr().out
     send_line = leak_marks("leaks")["unbuffered-send"][1]
-    assert "Leak suspects: 8" in out
+    assert "Leak suspects: 9" in out
     assert f"at main.go:{send_line} in main.sendAfterEarlyReturn.func1" in out
     assert f">{send_line:5d} |" in out  # the blocking line, in context
     assert "fix: Give the channel a buffer of one" in out
@@ -295,7 +323,7 @@ def test_dump_inside_a_timestamped_log(leaks_capture, capsys, tmp_path):
     ],
 )
 def test_settings_file(service_capture, capsys, tmp_path, monkeypatch, file, text, code, suspects):
-    _, files = service_capture
+    _, files, _ = service_capture
     (tmp_path / file).write_text(text)
     (tmp_path / "sub").mkdir()
     monkeypatch.chdir(tmp_path / "sub")  # found from the current directory upwards
@@ -307,7 +335,7 @@ def test_settings_file(service_capture, capsys, tmp_path, monkeypatch, file, tex
 
 
 def test_options_win_over_the_settings_file(service_capture, capsys, tmp_path, monkeypatch):
-    _, files = service_capture
+    _, files, _ = service_capture
     (tmp_path / ".gotriage.toml").write_text("[goroutines]\nmin-count = 50\n")
     monkeypatch.chdir(tmp_path)
     code, result = analyse_cli(capsys, str(files["debug1.txt"]), "--min-count", "20")
@@ -327,7 +355,7 @@ def test_options_win_over_the_settings_file(service_capture, capsys, tmp_path, m
     ],
 )
 def test_bad_settings_file(service_capture, capsys, tmp_path, monkeypatch, text, message):
-    _, files = service_capture
+    _, files, _ = service_capture
     (tmp_path / ".gotriage.toml").write_text(text)
     monkeypatch.chdir(tmp_path)
     assert main(["goroutines", str(files["debug2.txt"])]) == 2
@@ -340,7 +368,7 @@ def test_a_service_idle_for_an_hour_still_has_one_leak(service_capture, capsys, 
     long): idle workers, the ticker loop and the signal wait stay by design; the leak is still
     the only suspect, now with long-wait evidence too. Connection goroutines keep their age: in
     a server with IdleTimeout set none can have waited that long."""
-    _, files = service_capture
+    _, files, _ = service_capture
     blocks = files["debug2.txt"].read_text().split("\n\n")
     text = "\n\n".join(
         block

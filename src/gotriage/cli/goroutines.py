@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from gotriage import fetch
 from gotriage.config import find_config, section
 from gotriage.errors import InputError, UsageError
-from gotriage.goroutines.analyse import Analysis, analyse
-from gotriage.goroutines.diff import growth
+from gotriage.goroutines.analyse import Analysis, analyse, compare_with
 from gotriage.goroutines.load import DEFAULT_MAX_BYTES, iter_goroutines, read_source
 from gotriage.goroutines.source import SourceLookup, kind_from_source
+from gotriage.goroutines.source_evidence import SourceEvidence
 from gotriage.goroutines.suspects import Settings
 from gotriage.knowledge.wait_reasons import Kind
 from gotriage.model import Confidence, Frame, ParseReport
 from gotriage.report import goroutines_json, goroutines_text
 from gotriage.report.console import stdout_console
 from gotriage.report.progress import progress
-from gotriage.units import parse_size
+from gotriage.units import parse_duration, parse_size
 
 DESCRIPTION = """\
 Read a goroutine dump, group the goroutines by where they block in your code, and name the
@@ -38,7 +40,8 @@ examples:
   gotriage goroutines dump.txt
   curl -s 'http://127.0.0.1:6060/debug/pprof/goroutine?debug=2' | gotriage goroutines -
   gotriage goroutines http://127.0.0.1:6060/debug/pprof/ --format json
-  gotriage goroutines after.txt --base before.txt       # which groups grew
+  gotriage goroutines after.txt --base before.txt       # which groups grew: leak evidence
+  gotriage goroutines URL --base before.txt --growth-min 5 --growth-rate 2
   gotriage goroutines crash.log --source-root ~/src/myservice
 
 exit codes: 0 no suspects, 1 leak suspects found, 2 usage or input error.
@@ -66,11 +69,40 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="an earlier dump of the same process (file, '-' or URL): report the groups that grew",
     )
     parser.add_argument(
+        "--slow-clients",
+        type=_positive,
+        metavar="N",
+        help="connections of one server reading a request at once that are leak evidence: "
+        "slow or silent clients (default 50)",
+    )
+    parser.add_argument(
+        "--growth-min",
+        type=_positive,
+        metavar="N",
+        help="with --base: this many more goroutines at one site is leak evidence (default 3; "
+        "for goroutines woken from outside, such as network I/O, at least --min-count)",
+    )
+    parser.add_argument(
+        "--growth-rate",
+        type=_rate,
+        metavar="PER_MINUTE",
+        help="with --base: and at least this many more per minute, when the time between the "
+        "snapshots is known (default 1)",
+    )
+    parser.add_argument(
+        "--interval",
+        type=_duration,
+        metavar="DURATION",
+        help="with --base: the time between the two snapshots, e.g. 90s or 5m (default: the "
+        "time between their fetches for URLs, between the files' modification times otherwise)",
+    )
+    parser.add_argument(
         "--source-root",
         metavar="DIR",
         action="append",
         default=[],
-        help="where the Go source lives, to show blocking lines in context (repeatable)",
+        help="where the Go source lives, to show blocking lines in context and run the audit's "
+        "goroutine-leak rules (GT2xx) on them (repeatable; paths in the dump are tried first)",
     )
     parser.add_argument(
         "--min-count",
@@ -144,14 +176,32 @@ def _positive(text: str) -> int:
     return value
 
 
-def _size(text: str) -> int:
+def _rate(text: str) -> float:
     try:
-        value = parse_size(text)
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError("must be a finite number of 0 or more")
+    return value
+
+
+def _more_than_zero(parse: Callable[[str], float], text: str) -> float:
+    try:
+        value = parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-    if value < 1:
+    if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError("must be more than 0")
     return value
+
+
+def _duration(text: str) -> float:
+    return _more_than_zero(parse_duration, text)
+
+
+def _size(text: str) -> int:
+    return int(_more_than_zero(parse_size, text))
 
 
 def _with_progress(chunks: Iterable[bytes], total: int | None, quiet: bool) -> Iterator[bytes]:
@@ -159,6 +209,16 @@ def _with_progress(chunks: Iterable[bytes], total: int | None, quiet: bool) -> I
         for chunk in chunks:
             bar.advance(len(chunk))
             yield chunk
+
+
+def _captured_at(source: str) -> float:
+    """When a snapshot was taken: now for URLs and stdin, the modification time for files."""
+    if source != "-" and not fetch.is_url(source):
+        try:
+            return Path(source).stat().st_mtime
+        except OSError:
+            pass
+    return time.time()
 
 
 def _file_size(path: str) -> int | None:
@@ -190,6 +250,7 @@ def load(
     timeout: float,
     quiet: bool,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    static: SourceEvidence | None = None,
 ) -> Analysis:
     report = ParseReport()
     leaked_ids: frozenset[int] = frozenset()
@@ -216,7 +277,9 @@ def load(
         settings=settings,
         leaked_ids=leaked_ids,
         kind_hint=kind_hint,
+        static_evidence=static if static is not None else SourceEvidence(lookup),
     )
+    analysis.captured_at = _captured_at(source)
     if report.format and report.format.value == "goroutineleak":
         leak_profile = "this input is the goroutineleak profile itself"
     analysis.leak_profile = leak_profile
@@ -225,7 +288,17 @@ def load(
     return analysis
 
 
-CONFIG_KEYS = frozenset({"ignore", "min_count", "long_wait", "min_confidence"})
+CONFIG_KEYS = frozenset(
+    {
+        "ignore",
+        "min_count",
+        "long_wait",
+        "min_confidence",
+        "growth_min",
+        "growth_per_minute",
+        "slow_clients",
+    }
+)
 
 
 def _config_path(args: argparse.Namespace) -> Path | None:
@@ -246,6 +319,24 @@ def _whole(values: dict[str, object], key: str, path: Path) -> int | None:
     return value
 
 
+def _number(values: dict[str, object], key: str, path: Path) -> float | None:
+    value = values.get(key)
+    if value is None:
+        return None
+    if (
+        not isinstance(value, (int, float))
+        or isinstance(value, bool)
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise InputError(f"{key} must be a finite number of 0 or more", source=str(path))
+    return float(value)
+
+
+def _first(*values: float | None) -> float:
+    return next(value for value in values if value is not None)
+
+
 def settings_from(args: argparse.Namespace) -> tuple[Settings, Path | None]:
     """Command-line options over the [goroutines] table of the settings file over defaults."""
     defaults = Settings()
@@ -259,13 +350,20 @@ def settings_from(args: argparse.Namespace) -> tuple[Settings, Path | None]:
         if confidence not in {c.value for c in Confidence}:
             raise InputError("min_confidence must be low, medium or high", source=str(path))
         min_count, long_wait = _whole(values, "min_count", path), _whole(values, "long_wait", path)
+        growth_min = _whole(values, "growth_min", path)
+        slow_clients = _whole(values, "slow_clients", path)
+        growth_rate = _number(values, "growth_per_minute", path)
     else:
-        min_count = long_wait = None
+        min_count = long_wait = growth_min = slow_clients = None
+        growth_rate = None
     settings = Settings(
         min_count=args.min_count or min_count or defaults.min_count,
         long_wait_minutes=args.long_wait or long_wait or defaults.long_wait_minutes,
         ignore=(*ignore, *args.ignore),
         min_confidence=Confidence(args.min_confidence or confidence),
+        growth_min=args.growth_min or growth_min or defaults.growth_min,
+        slow_clients=args.slow_clients or slow_clients or defaults.slow_clients,
+        growth_per_minute=_first(args.growth_rate, growth_rate, defaults.growth_per_minute),
     )
     return settings, path
 
@@ -279,13 +377,18 @@ def run(args: argparse.Namespace) -> int:
         if not root.is_dir():
             raise UsageError(f"--source-root {root}: not a directory")
     lookup = SourceLookup(roots)
+    # One auditor for both snapshots: each source file is audited once.
+    static = SourceEvidence(lookup)
     options = {"timeout": args.timeout, "quiet": args.quiet, "max_bytes": args.max_bytes}
-    analysis = load(args.source, settings, lookup, **options)
+    analysis = load(args.source, settings, lookup, static=static, **options)
     analysis.config = str(config) if config is not None else None
     if args.base is not None:
-        base = load(args.base, settings, lookup, **options)
-        analysis.growth = growth(base.grouping, analysis.grouping)
-        analysis.base_source = args.base
+        base = load(args.base, settings, lookup, static=static, **options)
+        minutes = args.interval / 60 if args.interval is not None else None
+        if minutes is None and base.captured_at is not None and analysis.captured_at is not None:
+            elapsed = analysis.captured_at - base.captured_at
+            minutes = elapsed / 60 if elapsed > 0 else None
+        compare_with(analysis, base, minutes)
 
     def context(frame: Frame) -> list[tuple[int, str]]:
         return lookup.context(frame.file, frame.line)

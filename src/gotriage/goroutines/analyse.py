@@ -1,7 +1,9 @@
 """The goroutine analysis pipeline: goroutines in, an :class:`Analysis` out. No I/O.
 
 Callers hand in an iterable of goroutines (streamed from any parser), optionally the ids the
-runtime's leak profile reported, and a function that names a site's kind from its source line.
+runtime's leak profile reported, a function that names a site's kind from its source line, and
+one that says what the source shows at a blocking site. :func:`compare_with` then weighs an
+earlier snapshot's counts in: growth is evidence.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from gotriage.goroutines.diff import Growth
+from gotriage.goroutines.diff import Comparison, Growth, compare
 from gotriage.goroutines.group import Group, Grouping, group_goroutines
-from gotriage.goroutines.suspects import Assessment, Settings, Suspect, assess
+from gotriage.goroutines.suspects import Assessment, Evidence, Settings, Suspect, assess
 from gotriage.knowledge.wait_reasons import Kind
 from gotriage.model import Frame, Goroutine, ParseReport
+
+TEST_TIMEOUT = "panic: test timed out after"
 
 
 @dataclass
@@ -30,6 +34,42 @@ class Analysis:
     base_source: str | None = None
     config: str | None = None  # the settings file the thresholds came from
     notes: list[str] = field(default_factory=list)
+    comparison: Comparison | None = None
+    captured_at: float | None = None  # seconds since the epoch, when known
+    static_evidence: Callable[[Group], list[Evidence]] | None = None
+
+    @property
+    def test_timeout(self) -> str | None:
+        """The panic line of a test binary that ran out of time, if this is its dump."""
+        for line in self.report.context:
+            if line.strip().startswith(TEST_TIMEOUT):
+                return line.strip()
+        return None
+
+    @property
+    def running_tests(self) -> tuple[str, ...]:
+        """The tests a timed-out test binary was running (``running tests:`` lines)."""
+        names: list[str] = []
+        listing = False
+        for line in self.report.context:
+            text = line.strip()
+            if text == "running tests:":
+                listing = True
+            elif listing and text:
+                names.append(text.split(" ", 1)[0])
+        return tuple(names)
+
+    def reassess(self) -> None:
+        deadlocked = any("all goroutines are asleep" in line for line in self.report.context)
+        self.assessment = assess(
+            self.grouping,
+            self.settings,
+            deadlocked=deadlocked,
+            comparison=self.comparison,
+            test_timeout=self.test_timeout,
+            running_tests=self.running_tests,
+            static_evidence=self.static_evidence,
+        )
 
     @property
     def suspects(self) -> list[Suspect]:
@@ -73,16 +113,40 @@ def analyse(
     settings: Settings | None = None,
     leaked_ids: frozenset[int] = frozenset(),
     kind_hint: Callable[[Frame], Kind] | None = None,
+    static_evidence: Callable[[Group], list[Evidence]] | None = None,
 ) -> Analysis:
     settings = settings or Settings()
     if leaked_ids:
         goroutines = mark_leaked(goroutines, leaked_ids)
     grouping = group_goroutines(goroutines)
-    deadlocked = any("all goroutines are asleep" in line for line in report.context)
-    assessment = assess(
-        grouping,
-        settings,
-        kind_hint if not grouping.has_wait_reasons else None,
-        deadlocked=deadlocked,
-    )
-    return Analysis(source, report, grouping, assessment, settings)
+    if kind_hint is not None and not grouping.has_wait_reasons:
+        for group in grouping.groups.values():
+            if group.kind is Kind.UNKNOWN and group.site is not None:
+                group.kind = kind_hint(group.site)
+    analysis = Analysis(source, report, grouping, Assessment(), settings)
+    analysis.static_evidence = static_evidence
+    analysis.reassess()
+    return analysis
+
+
+def compare_with(analysis: Analysis, base: Analysis, minutes: float | None = None) -> None:
+    """Weigh an earlier snapshot of the same process in: groups that grew gain evidence.
+
+    Only what both formats carry is compared; a note says so when that is less than all.
+    """
+    same_format = base.report.format == analysis.report.format
+    comparison = compare(base.grouping, analysis.grouping, same_format=same_format, minutes=minutes)
+    analysis.comparison = comparison
+    analysis.growth = comparison.growth
+    analysis.base_source = base.source
+    if len(comparison.compared_by) < 4:
+        formats = f"{_format(base)} against {_format(analysis)}"
+        analysis.notes.append(
+            f"growth compared by {' and '.join(comparison.compared_by)} only, what both "
+            f"snapshots carry ({formats})"
+        )
+    analysis.reassess()
+
+
+def _format(analysis: Analysis) -> str:
+    return analysis.report.format.value if analysis.report.format else "unknown format"

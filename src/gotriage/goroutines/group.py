@@ -10,11 +10,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from gotriage.goroutines.classify import ACCEPT_LOOP, Blocking, classify
+from gotriage.goroutines.classify import ACCEPT_LOOP, Blocking, classify, is_std
 from gotriage.knowledge.wait_reasons import Kind
 from gotriage.model import Frame, Goroutine
 
 EXAMPLE_IDS = 5
+TEST_RUNNER = "testing.tRunner"
 
 
 @dataclass
@@ -44,9 +45,20 @@ class Group:
         if self.http_phase is not None:
             # No frame of the user's: name the role rather than a runtime file.
             return f"net/http connection ({self.http_phase})"
-        if self.frames:
-            return self.frames[0].location
+        # Never a runtime file (runtime/netpoll.go:351 says nothing): the function the
+        # goroutine was started with names what it is doing, the same in every format.
+        entry = self.entry
+        if entry is not None:
+            return entry.function
         return "(no stack)"
+
+    @property
+    def entry(self) -> Frame | None:
+        """The function the goroutine was started with: its bottom frame below the runtime's."""
+        for frame in reversed(self.frames):
+            if not frame.function.startswith(("runtime.main", "runtime.goexit")):
+                return frame
+        return None
 
     def add(self, goroutine: Goroutine) -> None:
         self.count += goroutine.count
@@ -95,6 +107,9 @@ class Grouping:
     groups: dict[tuple[object, ...], Group] = field(default_factory=dict)
     goroutine_ids: set[int] = field(default_factory=set)
     servers: list[Server] = field(default_factory=list)
+    # Goroutines running a test (a test function under testing.tRunner) and those they started,
+    # directly or not: a test binary's timeout dump blames them.
+    test_ids: set[int] = field(default_factory=set)
     total: int = 0
     has_ids: bool = False
     has_creators: bool = False
@@ -111,6 +126,15 @@ class Grouping:
         return self.servers[0] if len(self.servers) == 1 else None
 
 
+def runs_a_test(frames: tuple[Frame, ...]) -> bool:
+    """A test function called by testing.tRunner (the main goroutine runs tRunner too, for
+    the testing package's own runTests)."""
+    for below, frame in enumerate(frames):
+        if frame.function == TEST_RUNNER:
+            return below > 0 and not is_std(frames[below - 1].function)
+    return False
+
+
 def _shape(frames: tuple[Frame, ...]) -> tuple[str, ...]:
     return tuple(frame.function for frame in frames)
 
@@ -125,9 +149,16 @@ def add_goroutine(grouping: Grouping, goroutine: Goroutine) -> None:
         grouping.has_creators = True
     if goroutine.state:
         grouping.has_wait_reasons = True
+    if goroutine.id is not None and (
+        runs_a_test(goroutine.frames) or goroutine.creator_id in grouping.test_ids
+    ):
+        # Dumps list goroutines in creation order, so a parent comes before its children.
+        grouping.test_ids.add(goroutine.id)
     if blocking.http_phase == ACCEPT_LOOP:
         start = blocking.site or goroutine.created_by
-        grouping.servers.append(Server(goroutine.id, start, blocking.serve_is_package_level))
+        # A debug=1 record may stand for several identical accept loops: each is a server.
+        server_of_record = Server(goroutine.id, start, blocking.serve_is_package_level)
+        grouping.servers.extend([server_of_record] * min(goroutine.count, 64))
     server = goroutine.creator_id if blocking.http_phase not in (None, ACCEPT_LOOP) else None
     created = goroutine.created_by
     key = (

@@ -3,9 +3,13 @@
 Each piece of evidence has a weight. The runtime's own ``(leaked)`` verdict and operations that
 can never wake (nil channels, empty selects) are proof on their own; many goroutines at one
 send or lock (the LeakProf signal), an exited creator (an orphan), and long waits are each
-medium evidence, and two of them together are strong. Groups blocked by design (runtime
-workers, signal handling, accept loops, pprof, user ignore patterns) are set aside unless the
-runtime itself says they leaked.
+medium evidence, and two of them together are strong. Growth between two snapshots, a crowd of
+connections still reading their request (slow clients), a test binary's timeout and a static
+finding of the audit's goroutine-leak rules at the blocking site are evidence too. Groups blocked
+by design (runtime workers, signal handling, accept loops, pprof, main parked on ``select {}``,
+per-connection writers next to their readers, user ignore patterns) are set aside unless the
+runtime itself says they leaked. What a format cannot say never counts against a goroutine: a
+group of unknown kind weighs no more than the weakest kind it could be.
 """
 
 from __future__ import annotations
@@ -15,12 +19,20 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from gotriage.goroutines.classify import ACCEPT_LOOP, WAITS_ON_CLIENT
-from gotriage.goroutines.group import Group, Grouping
-from gotriage.knowledge.by_design import BY_DESIGN
+from gotriage.goroutines.classify import (
+    ACCEPT_LOOP,
+    PHASE_IDLE,
+    PHASE_READING,
+    WAITS_ON_CLIENT,
+    is_std,
+)
+from gotriage.goroutines.diff import Comparison
+from gotriage.goroutines.group import Group, Grouping, runs_a_test
+from gotriage.knowledge.by_design import BY_DESIGN, MAIN_PARKED, PAIRED_WRITER
 from gotriage.knowledge.patterns import Pattern, pattern_for
 from gotriage.knowledge.wait_reasons import CAN_BLOCK_FOREVER, CROWD_IS_EVIDENCE, NEVER_WAKES, Kind
 from gotriage.model import Confidence, Frame
+from gotriage.units import format_duration
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +41,13 @@ class Settings:
     long_wait_minutes: int = 10
     ignore: tuple[str, ...] = ()
     min_confidence: Confidence = Confidence.MEDIUM
+    # Growth between two snapshots that counts as evidence: at least this many more goroutines,
+    # and at least this many more per minute when the time between the snapshots is known.
+    growth_min: int = 3
+    growth_per_minute: float = 1.0
+    # Connections of one server reading a request at once that make slow clients evidence: a
+    # busy healthy server has a few (browsers open connections ahead of need), not dozens.
+    slow_clients: int = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +55,7 @@ class Evidence:
     code: str
     weight: Confidence
     text: str
+    rule: str | None = None  # the audit rule behind a static finding
 
 
 @dataclass
@@ -71,6 +91,9 @@ _PATTERN_BY_KIND = {
 }
 
 
+_NOT_WAITING = frozenset({Kind.RUNNING, Kind.RUNNABLE, Kind.RUNTIME})
+
+
 def _matches(function: str, patterns: tuple[str, ...]) -> bool:
     for pattern in patterns:
         if pattern.endswith("*"):
@@ -81,21 +104,81 @@ def _matches(function: str, patterns: tuple[str, ...]) -> bool:
     return False
 
 
+def waiting_frames(group: Group) -> list[Frame]:
+    """Where and how a group waits: its frames down to the first of the user's code."""
+    frames: list[Frame] = []
+    for frame in group.frames:
+        frames.append(frame)
+        if not is_std(frame.function):
+            break
+    return frames
+
+
+def _main_parked(group: Group) -> bool:
+    entry = group.entry
+    return (
+        group.kind is Kind.SELECT_NO_CASES
+        and group.count == 1
+        and entry is not None
+        and entry.function == "main.main"
+        and group.created_by is None
+    )
+
+
 def by_design_reason(group: Group, ignore: tuple[str, ...] = ()) -> str | None:
     """Why a group is blocked on purpose, or None."""
-    functions = [frame.function for frame in group.frames]
-    if group.created_by is not None:
-        functions.append(group.created_by.function)
-    for pattern in ignore:
+    if ignore:
+        functions = [frame.function for frame in group.frames]
+        if group.created_by is not None:
+            functions.append(group.created_by.function)
         places = [f"{frame.file}:{frame.line}" for frame in group.frames if frame.file]
-        if any(fnmatch.fnmatchcase(name, pattern) for name in functions + places):
-            return f"ignored by pattern {pattern!r}"
+        for pattern in ignore:
+            if any(fnmatch.fnmatchcase(name, pattern) for name in functions + places):
+                return f"ignored by pattern {pattern!r}"
+    waiting = [frame.function for frame in waiting_frames(group)]
     for reason, patterns in BY_DESIGN:
-        if any(_matches(function, patterns) for function in functions):
+        if any(_matches(function, patterns) for function in waiting):
             return reason
     if group.http_phase == ACCEPT_LOOP:
         return "HTTP server accept loop"
+    if _main_parked(group):
+        return MAIN_PARKED
     return None
+
+
+def _owner_type(function: str) -> str:
+    """``pkg.(*client)`` for a method or its closures, else the package: what a reader and a
+    writer of one connection have in common."""
+    cut = function.rfind(").")
+    if cut > 0 and "(" in function[:cut]:
+        return function[: cut + 1]
+    slash = function.rfind("/")
+    return function[: function.find(".", slash + 1)]
+
+
+def paired_writers(grouping: Grouping) -> dict[int, str]:
+    """Cond waiters that are per-connection writers: as many as the readers of the same type
+    (and, when the dump says, of the same creators) waiting in network I/O."""
+    readers: dict[tuple[str | None, str], list[Group]] = {}
+    for group in grouping.groups.values():
+        entry = group.entry
+        if group.kind is Kind.NETWORK_IO and entry is not None and not is_std(entry.function):
+            creator = group.created_by.function if group.created_by else None
+            readers.setdefault((creator, _owner_type(entry.function)), []).append(group)
+    found: dict[int, str] = {}
+    for group in grouping.groups.values():
+        entry = group.entry
+        if group.kind is not Kind.COND or entry is None:
+            continue
+        creator = group.created_by.function if group.created_by else None
+        partners = readers.get((creator, _owner_type(entry.function)), [])
+        count = sum(partner.count for partner in partners)
+        creators: Counter[int] = Counter()
+        for partner in partners:
+            creators.update(partner.creators)
+        if partners and count == group.count and creators == group.creators:
+            found[id(group)] = PAIRED_WRITER.format(n=count)
+    return found
 
 
 def _strength(evidence: list[Evidence]) -> Confidence | None:
@@ -123,9 +206,9 @@ def _blocking_evidence(
             Evidence("never-wakes", Confidence.HIGH, f"a {kind.value} can never be woken")
         )
     if at_site >= settings.min_count:
+        # An unknown kind (debug=1 without the source) could be a receiver or a select, how
+        # healthy pools wait: it weighs no more than those.
         weight = Confidence.MEDIUM if kind in CROWD_IS_EVIDENCE else Confidence.LOW
-        if kind is Kind.UNKNOWN:
-            weight = Confidence.MEDIUM if not grouping.has_wait_reasons else Confidence.LOW
         evidence.append(
             Evidence(
                 "crowd",
@@ -162,9 +245,38 @@ def _blocking_evidence(
     return evidence
 
 
-def _connection_evidence(group: Group, grouping: Grouping, settings: Settings) -> list[Evidence]:
+def _owner(group: Group, grouping: Grouping) -> str:
+    """Which server's accept loop owns a group of connections, as far as the dump tells."""
+    server = grouping.server_of(group)
+    if server is not None:
+        where = f" started at {server.start_site.location}" if server.start_site else ""
+        which = f" (goroutine {server.goroutine})" if server.goroutine is not None else ""
+        return f"they belong to the accept loop of the server{where}{which}"
+    if len(grouping.servers) > 1:
+        return (
+            f"this format cannot tell which of the {len(grouping.servers)} servers' accept loops "
+            "owns them (debug=2 can)"
+        )
+    return "no accept loop is in the dump"
+
+
+def _connection_evidence(
+    group: Group, members: list[Group], grouping: Grouping, settings: Settings
+) -> list[Evidence]:
     evidence: list[Evidence] = []
     server = grouping.server_of(group)
+    reading = sum(m.count for m in members if m.http_phase == PHASE_READING)
+    if reading >= settings.slow_clients:
+        evidence.append(
+            Evidence(
+                "slow-clients",
+                Confidence.MEDIUM,
+                f"{reading} connections are reading a request at once (threshold "
+                f"{settings.slow_clients}): clients that send their request slowly or not at all "
+                "hold them, and only ReadHeaderTimeout or ReadTimeout ends that wait; "
+                + _owner(group, grouping),
+            )
+        )
     if server is not None and server.package_level:
         evidence.append(
             Evidence(
@@ -203,6 +315,67 @@ def _client_evidence(group: Group, settings: Settings) -> list[Evidence]:
     return []
 
 
+def _growth_evidence(
+    members: list[Group], kind: Kind, comparison: Comparison, settings: Settings
+) -> list[Evidence]:
+    before, after = comparison.counts_of(members)
+    delta = after - before
+    # Receivers and selects (watch streams, per-connection loops) and goroutines woken from
+    # outside (network, timers) also grow with load in a healthy service: only a larger growth,
+    # a crowd's worth, speaks for them, and less strongly. Idle keep-alive connections grow
+    # with clients.
+    blocks_forever = kind in CROWD_IS_EVIDENCE or kind in NEVER_WAKES
+    needed = settings.growth_min if blocks_forever else max(settings.growth_min, settings.min_count)
+    if delta < needed or all(m.http_phase == PHASE_IDLE for m in members):
+        return []
+    minutes = comparison.minutes
+    if minutes is not None and minutes > 0:
+        rate = delta / minutes
+        if rate < settings.growth_per_minute:
+            return []
+        pace = (
+            f" {format_duration(minutes * 60)} apart ({_per_minute(rate)} per minute; "
+            f"thresholds +{needed} and {settings.growth_per_minute:g} per minute)"
+        )
+    else:
+        pace = f" (threshold +{needed}; the time between the snapshots is unknown)"
+    weight = Confidence.HIGH if blocks_forever else Confidence.MEDIUM
+    forever = ", at a site that can block forever" if blocks_forever else ""
+    return [
+        Evidence(
+            "growth",
+            weight,
+            f"grew from {before} to {after} (+{delta}) between the two snapshots{pace}{forever}",
+        )
+    ]
+
+
+def _per_minute(rate: float) -> str:
+    return f"{rate:,.0f}" if rate >= 10 else f"{rate:.2g}"
+
+
+def _test_timeout_evidence(
+    group: Group, grouping: Grouping, test_timeout: str, running: tuple[str, ...]
+) -> list[Evidence]:
+    in_test = runs_a_test(group.frames)
+    # What a test started counts when it is stuck for good (a channel, a lock): an httptest
+    # server's idle connections are started by a test too, and wait on their client.
+    started_by_test = group.kind in CAN_BLOCK_FOREVER and any(
+        gid in grouping.test_ids for gid in group.creators
+    )
+    if not (in_test or started_by_test):
+        return []
+    names = f" while {', '.join(running)} ran" if running else ""
+    role = "a running test blocked" if in_test else "started by a running test and still blocked"
+    return [
+        Evidence(
+            "test-timeout",
+            Confidence.HIGH,
+            f"the test binary reported '{test_timeout}'{names}: {role} in the test's own code",
+        )
+    ]
+
+
 def _merge(groups: list[Group]) -> Group:
     """One view of several groups that point at the same place, for scoring them together."""
     first = groups[0]
@@ -239,12 +412,19 @@ def assess(
     kind_hint: Callable[[Frame], Kind] | None = None,
     *,
     deadlocked: bool = False,
+    comparison: Comparison | None = None,
+    test_timeout: str | None = None,
+    running_tests: tuple[str, ...] = (),
+    static_evidence: Callable[[Group], list[Evidence]] | None = None,
 ) -> Assessment:
     """Score every group. Groups that fit the same pattern at the same place are one suspect.
 
     ``kind_hint`` names the kind of a site from its source line, for formats that do not say
     how a goroutine blocks (debug=1). ``deadlocked`` is set when the runtime reported that all
     goroutines are asleep: then every goroutine in the dump is blocked for good.
+    ``comparison`` holds the counts of an earlier snapshot, ``test_timeout`` the panic line of a
+    test binary that timed out, and ``static_evidence`` what the source says about a group's
+    blocking site.
     """
     assessment = Assessment()
     if kind_hint is not None:
@@ -256,9 +436,10 @@ def assess(
         if group.site is not None:
             at_site[(group.kind, group.site.location)] += group.count
 
+    writers = paired_writers(grouping)
     aimed: dict[tuple[str, str, Kind], list[Group]] = {}
     for group in grouping.groups.values():
-        reason = by_design_reason(group, settings.ignore)
+        reason = by_design_reason(group, settings.ignore) or writers.get(id(group))
         if reason is not None and not group.leaked:
             assessment.by_design[id(group)] = reason
             continue
@@ -279,7 +460,8 @@ def assess(
                     "as leaked: nothing runnable can reach what they wait on",
                 )
             )
-        if deadlocked and kind in CAN_BLOCK_FOREVER:
+        blocks = kind in CAN_BLOCK_FOREVER
+        if deadlocked and blocks:
             evidence.append(
                 Evidence(
                     "deadlock",
@@ -287,13 +469,20 @@ def assess(
                     "the runtime reported that all goroutines are asleep: none can ever wake",
                 )
             )
+        if test_timeout is not None and group.site is not None and kind not in _NOT_WAITING:
+            evidence += _test_timeout_evidence(group, grouping, test_timeout, running_tests)
         if pattern_name == "server-without-timeouts":
-            evidence += _connection_evidence(group, grouping, settings)
+            evidence += _connection_evidence(group, members, grouping, settings)
         elif pattern_name == "client-without-timeout":
             evidence += _client_evidence(group, settings)
-        elif group.site is not None and (kind in CAN_BLOCK_FOREVER or kind is Kind.UNKNOWN):
+        elif group.site is not None and (blocks or kind is Kind.UNKNOWN):
             count = at_site[(kind, group.site.location)]
             evidence += _blocking_evidence(group, grouping, count, settings)
+        if comparison is not None:
+            evidence += _growth_evidence(members, kind, comparison, settings)
+        # What the source says strengthens what the dump shows; on its own it accuses nobody.
+        if static_evidence is not None and group.site is not None and evidence:
+            evidence += static_evidence(group)
 
         confidence = _strength(evidence)
         if confidence is None or confidence.rank < settings.min_confidence.rank:

@@ -1,7 +1,11 @@
 """Goroutines that are blocked on purpose, as data.
 
-A stack that contains any of a pattern's functions (exact names, or prefixes ending in ``*``) is
-blocked by design and never called a leak, unless the runtime itself says it leaked.
+A goroutine waits by design when one of a pattern's functions (exact names, or prefixes ending
+in ``*``) is where and how it waits: among the frames from the top of its stack down to the
+first frame of the user's code (the whole stack when it has none). Frames further down only say
+how it got there: every test runs under ``testing.tRunner`` and all work under ``pprof.Do``
+labels runs below ``runtime/pprof.Do``, and neither makes a wait in the user's code harmless.
+Such goroutines are never called a leak, unless the runtime itself says they leaked.
 """
 
 from __future__ import annotations
@@ -51,7 +55,24 @@ BY_DESIGN: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("context watcher", ("context.(*cancelCtx).propagateCancel.func*",)),
     (
-        "log/syslog or testing machinery",
-        ("testing.(*T).Run", "testing.tRunner", "testing.runTests"),
+        "testing machinery",
+        (
+            "testing.(*T).Run",
+            "testing.(*T).Parallel",
+            "testing.tRunner*",
+            "testing.runTests*",
+            "testing.(*M).Run",
+            "testing.(*M).startAlarm*",
+        ),
     ),
+)
+
+#: ``select {}`` at the bottom of the main goroutine: the idiom that keeps a server process alive
+#: while other goroutines do the work (``caddy run`` parks main this way).
+MAIN_PARKED = "main goroutine parked for the life of the process (select {})"
+
+#: A per-connection writer waiting for outbound data on a sync.Cond next to its reader.
+PAIRED_WRITER = (
+    "per-connection writer waiting for data to send, one for each of the {n} readers of the same "
+    "connections in network I/O"
 )

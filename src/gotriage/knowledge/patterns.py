@@ -84,9 +84,10 @@ PATTERNS: dict[str, Pattern] = {
     ),
     "unknown": Pattern(
         "many goroutines parked at one place",
-        "This format does not say how these goroutines block (debug=1 drops the runtime frames), "
-        "but many identical stacks parked at one line of your code is the strongest single sign "
-        "of a leak.",
+        "This format does not say how these goroutines block (debug=1 drops the runtime frames "
+        "and the source of this line is not here to read), so they weigh no more than receivers "
+        "or selects would, which is how healthy pools wait too; other evidence (growth between "
+        "two snapshots, a static finding) named them.",
         "Capture debug=2 (or pass the live /debug/pprof/ URL) to see the wait reason and "
         "duration, then check what wakes this line.",
     ),

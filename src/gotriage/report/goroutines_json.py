@@ -60,7 +60,8 @@ def suspect_json(suspect: Suspect, context: ContextFn | None) -> dict[str, Any]:
         "wait_minutes": _wait(group),
         "http_phase": group.http_phase,
         "evidence": [
-            {"code": e.code, "weight": e.weight.value, "text": e.text} for e in suspect.evidence
+            {"code": e.code, "weight": e.weight.value, "text": e.text, "rule": e.rule}
+            for e in suspect.evidence
         ],
         "explanation": suspect.pattern.explanation,
         "fix": suspect.pattern.fix,
@@ -92,10 +93,16 @@ def to_dict(
             "min_confidence": analysis.settings.min_confidence.value,
             "ignore": list(analysis.settings.ignore),
             "config": analysis.config,
+            "growth_min": analysis.settings.growth_min,
+            "growth_per_minute": analysis.settings.growth_per_minute,
+            "slow_clients": analysis.settings.slow_clients,
         },
     }
     if analysis.growth is not None:
         result["base"] = analysis.base_source
+        comparison = analysis.comparison
+        result["growth_compared_by"] = list(comparison.compared_by) if comparison else None
+        result["growth_minutes"] = comparison.minutes if comparison else None
         result["growth"] = [
             {
                 "kind": g.group.kind.value,
@@ -104,6 +111,7 @@ def to_dict(
                 "before": g.before,
                 "after": g.after,
                 "delta": g.delta,
+                "by_design": analysis.by_design(g.group),
             }
             for g in analysis.growth
         ]

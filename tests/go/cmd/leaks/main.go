@@ -9,6 +9,7 @@ import (
 	"context"
 	"flag"
 	"net/http"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -106,6 +107,15 @@ func condNeverSignalled() {
 	}()
 }
 
+// labelledReceive waits, under pprof labels, for a reply nobody will send. Running under
+// pprof.Do does not make a wait in the program's own code harmless.
+func labelledReceive() {
+	reply := make(chan int)
+	go pprof.Do(context.Background(), pprof.Labels("job", "sync"), func(context.Context) {
+		<-reply // leak: labelled-receive
+	})
+}
+
 // asRequests runs fn the way a server runs a handler: n times, each in a goroutine that
 // returns, so whatever fn leaves blocked outlives the goroutine that started it.
 func asRequests(n int, fn func()) {
@@ -133,6 +143,7 @@ func main() {
 	asRequests(*repeat, lockWaiter)
 	asRequests(*repeat, waitGroupNeverDone)
 	asRequests(*repeat, condNeverSignalled)
+	asRequests(*repeat, labelledReceive)
 
 	app := fixture.Listen()
 	mux := http.NewServeMux()
