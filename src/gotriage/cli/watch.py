@@ -223,7 +223,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-config", action="store_true", help="read no settings file")
     p.add_argument("-q", "--quiet", action="store_true", help="no start and stop lines")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-    p.set_defaults(func=run, min_count=None, long_wait=None, min_confidence=None)
+    # The goroutines analysis' own thresholds come from [goroutines] settings only: the
+    # watch judges growth itself, over its window.
+    p.set_defaults(
+        func=run,
+        min_count=None,
+        long_wait=None,
+        min_confidence=None,
+        growth_min=None,
+        growth_rate=None,
+        slow_clients=None,
+    )
 
 
 def _trend(args: argparse.Namespace) -> TrendSettings:
