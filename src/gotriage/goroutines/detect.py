@@ -44,14 +44,17 @@ def first_text_line(head: bytes) -> str | None:
 
 
 def looks_protobuf(head: bytes, *, complete: bool = False) -> bool:
-    """True when the first bytes walk as protobuf fields numbered as in ``profile.proto``.
+    """True when the first bytes walk as a ``profile.proto`` Profile message.
 
-    Each field must have a number from 1 to 14 and a varint or length-delimited wire type,
-    and (when ``complete`` says ``head`` is the whole input) a length must not point past its
-    end; text fails
-    within a few bytes (``g`` is field 12 with wire type 7). Bytes beyond :data:`SNIFF_BYTES`
-    are not looked at: a field running past them is taken on trust.
+    Encoders write fields in number order, so a profile opens with its first sample_type
+    (field 1, a ValueType of two small varints, hence a short length) followed by another
+    field. Every field must then have a number from 1 to 14 and a varint or length-delimited
+    wire type, and (when ``complete`` says ``head`` is the whole input) no length may point
+    past its end. Text fails within a few bytes (``g`` is field 12 with wire type 7). Bytes
+    beyond :data:`SNIFF_BYTES` are not looked at: a field running past them is taken on trust.
     """
+    if len(head) < 2 or head[0] != 0x0A or head[1] >= _MAX_VALUE_TYPE_BYTES:
+        return False
     end = min(len(head), SNIFF_BYTES)
     i = fields = 0
     while i < end:
@@ -69,9 +72,11 @@ def looks_protobuf(head: bytes, *, complete: bool = False) -> bool:
             if complete and i + value > len(head):
                 return False
             i += value
-    return fields > 0
+    # One field that runs to (or past) the end of what was read: the rest may still come.
+    return fields >= 2 or i >= len(head)
 
 
+_MAX_VALUE_TYPE_BYTES = 64
 _LAST_PROFILE_FIELD = 14  # default_sample_type
 
 
