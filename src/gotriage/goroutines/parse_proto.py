@@ -211,14 +211,15 @@ def _samples(
             if found is None:
                 issue(f"sample {number} refers to missing location {loc_id}")
                 continue
-            if len(stack) + len(found) > MAX_FRAMES_PER_SAMPLE:
+            stack.extend(found)
+            if len(stack) > MAX_FRAMES_PER_SAMPLE:
                 issue(
                     f"sample {number} has more than {MAX_FRAMES_PER_SAMPLE} frames;"
                     " kept the innermost"
                 )
+                del stack[MAX_FRAMES_PER_SAMPLE:]
                 elided = True
                 break
-            stack.extend(found)
         pairs = sample.label
         if len(pairs) > MAX_LABELS_PER_SAMPLE:
             issue(f"sample {number} has {len(pairs)} labels; kept {MAX_LABELS_PER_SAMPLE}")
