@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gotriage.goroutines import detect
 from gotriage.model import DumpFormat
@@ -61,3 +63,8 @@ def test_protobuf_structure():
     assert not detect.looks_protobuf(b"\n\xc3\xa9t\xc3\xa9 \x00")  # a blank line, then text
     assert not detect.looks_protobuf(b"goroutine 1")
     assert not detect.looks_protobuf(b"\x00\x00")
+
+
+@given(st.binary(max_size=200), st.booleans())
+def test_sniff_never_raises(head: bytes, complete: bool):
+    assert detect.sniff(head, complete=complete) in DumpFormat
