@@ -26,7 +26,9 @@ at most the time left until the deadline, and none starts once it has passed.
 
 from __future__ import annotations
 
+import functools
 import math
+import ssl
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -228,7 +230,7 @@ class _DeadlineTransport(httpx.BaseTransport):
 
     def __init__(self, deadline: float) -> None:
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=_ssl_context(),
             max_connections=1,
             network_backend=_DeadlineBackend(deadline),
         )
@@ -261,6 +263,13 @@ class _DeadlineTransport(httpx.BaseTransport):
         self._pool.close()
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    # Loading the CA bundle takes tens of milliseconds; a poller fetching every few seconds
+    # should pay it once.
+    return httpx.create_ssl_context()
+
+
 def _client(timeout: float, deadline: float) -> httpx.Client:
     return httpx.Client(
         transport=_DeadlineTransport(deadline),
@@ -286,6 +295,8 @@ def stream(
     :func:`deadline_after`) bounds it too when given, so a caller can share one deadline
     between several fetches. Redirects to the same scheme, host and port are followed.
     """
+    if not 0 < timeout <= MAX_TIMEOUT:  # also refuses nan; users' values go through parse_timeout
+        raise ValueError(f"timeout must be above 0 and at most {MAX_TIMEOUT:.0f}s, not {timeout}")
     end = deadline_after(timeout) if deadline is None else min(deadline, deadline_after(timeout))
     current = url
     try:
