@@ -46,7 +46,7 @@ from gotriage.model import DumpFormat, Goroutine, ParseIssue, ParseReport
 from gotriage.units import format_size
 
 DEFAULT_MAX_BYTES = 2 << 30  # 2 GiB
-DEFAULT_MAX_PROTO_BYTES = 256 << 20  # 256 MiB of (compressed) protobuf
+DEFAULT_MAX_PROTO_BYTES = parse_proto.DEFAULT_MAX_INFLATED  # compressed, and inflated
 MAX_LINE_CHARS = 1 << 20  # longer lines are cut, with an issue
 CHUNK_SIZE = 1 << 20
 SIZE_HINT = "raise it with --max-bytes"

@@ -37,7 +37,8 @@ MISSING = [
     "locked-to-thread marks",
 ]
 GZIP_MAGIC = b"\x1f\x8b"
-DEFAULT_MAX_INFLATED = 256 << 20  # 256 MiB: a million goroutines' worth of distinct stacks
+# 128 MiB: over a million distinct stacks. Decoding holds about six times the inflated size.
+DEFAULT_MAX_INFLATED = 128 << 20
 INFLATE_PIECE = 1 << 20
 # The runtime records at most a few hundred frames per stack (profstackdepth, 1024 at most);
 # inlining can add a few per location. More is not a real profile: the innermost are kept.
