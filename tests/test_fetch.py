@@ -62,3 +62,17 @@ def test_unreachable_names_the_url():
 def test_unparsable_url_is_a_fetch_error():
     with pytest.raises(FetchError, match=r"http://127\.0\.0\.1:99999/"):
         fetch.fetch_bytes("http://127.0.0.1:99999/", timeout=5)
+
+
+def test_errors_do_not_show_a_password():
+    with pytest.raises(FetchError) as error:
+        fetch.fetch_bytes("http://ops:hunter2@127.0.0.1:9/debug/pprof/", timeout=5)
+    assert "hunter2" not in str(error.value) and "ops:***@127.0.0.1:9" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1/x", "http://127.0.0.1:99999/", "http://\u00ff\u00ff:1/"]
+)
+def test_malformed_url_is_a_fetch_error(url: str):
+    with pytest.raises(FetchError):
+        fetch.fetch_bytes(url, timeout=5)

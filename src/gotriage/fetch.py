@@ -322,12 +322,26 @@ def stream(
         raise FetchError(f"{_named(url, current)}: connection lost: {exc}") from exc
     except httpx.HTTPError as exc:
         raise FetchError(f"{_named(url, current)}: {exc}") from exc
-    except (UnicodeError, ValueError) as exc:  # an unparsable URL or header value
+    except (httpx.InvalidURL, UnicodeError, ValueError) as exc:  # an unparsable URL or header
         raise FetchError(f"{_named(url, current)}: {exc}") from exc
 
 
 def _named(url: str, current: str) -> str:
-    return url if current == url else f"{url} (redirected to {current})"
+    shown = shown_url(url)
+    return shown if current == url else f"{shown} (redirected to {shown_url(current)})"
+
+
+def shown_url(url: str) -> str:
+    """``url`` fit for a message: a password in it is replaced by ``***``, length bounded."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # not even splittable: shown as typed
+        password = None
+    if password is not None:
+        host = parts.netloc.rpartition("@")[2]
+        url = urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+    return url if len(url) <= 300 else url[:300] + "..."
 
 
 def _redirect_target(url: str, current: str, response: httpx.Response) -> str:
@@ -337,7 +351,8 @@ def _redirect_target(url: str, current: str, response: httpx.Response) -> str:
     target = urljoin(current, location)
     if not same_origin(current, target):
         raise FetchError(
-            f"{_named(url, current)} redirects to {target[:200]}, another scheme, host or port;"
+            f"{_named(url, current)} redirects to {shown_url(target)}, another scheme, host or"
+            " port;"
             " not followed (pass that URL if it is the one meant)"
         )
     return target

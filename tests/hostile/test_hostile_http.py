@@ -39,6 +39,7 @@ CASES = [
     Case("redirect-host", 2, "redirects to http://localhost:"),
     Case("redirect-port", 2, "another scheme, host or port; not followed"),
     Case("redirect-scheme", 2, "redirects to https://127.0.0.1:"),
+    Case("redirect-malformed", 2, "redirect-malformed/debug/pprof/goroutine?debug=2: "),
     # The bomb inflates to 5 GiB; it must be refused at the 128 MiB cap, not read.
     Case("gzip-bomb", 2, "gzip data inflates to more than 128 MiB", memory_mb=500),
     Case("gzip-encoding", 2, "Content-Encoding gzip"),

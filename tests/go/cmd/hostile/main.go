@@ -17,6 +17,7 @@
 //	redirect-host       302 to the same port under the name "localhost" (another host)
 //	redirect-port       302 to the pprof port (another port)
 //	redirect-scheme     302 to https on the same host and port
+//	redirect-malformed  302 to a Location that is no URL
 //	gzip-bomb           a 200 gzip body of about 5 MB that inflates to 5 GiB of zeros
 //	gzip-encoding       the same bomb sent with Content-Encoding: gzip
 //	reset               the connection is reset (RST) without an answer
@@ -173,6 +174,9 @@ func main() {
 			http.Redirect(w, r, pprof+"goroutine?debug=2", http.StatusFound)
 		case "redirect-scheme":
 			http.Redirect(w, r, fmt.Sprintf("https://%s/ok/%s%s", r.Host, rest, query), http.StatusFound)
+		case "redirect-malformed":
+			w.Header().Set("Location", "http://[::1:bad")
+			w.WriteHeader(http.StatusFound)
 		case "gzip-bomb":
 			w.Header().Set("Content-Type", "application/octet-stream")
 			bomb(w, 5<<10)
