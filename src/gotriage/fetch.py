@@ -10,8 +10,9 @@ The rules every fetch follows, whichever command asks:
   :data:`MAX_REDIRECTS` of them;
 * the body is read as sent (``Accept-Encoding: identity``): a compressed transfer encoding could
   expand without bound, so an answer that uses one anyway is refused;
+* proxies from the environment (``HTTP_PROXY``...) are not used: endpoints are the service's own;
 * every error is a :class:`~gotriage.errors.FetchError` whose message starts with the URL that
-  failed.
+  failed (a password in it shown as ``***``).
 
 ``stream`` yields a body in chunks, ``fetch_bytes`` collects it; ``pprof_url`` turns what the
 user typed (a host, a base URL, a ``/debug/pprof/`` URL) into the URL of one profile. For
@@ -275,6 +276,9 @@ def _client(timeout: float, deadline: float) -> httpx.Client:
         transport=_DeadlineTransport(deadline),
         timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
         follow_redirects=False,
+        # pprof endpoints are the service's own: an HTTP_PROXY meant for the internet must not
+        # carry them (nor escape the deadline through a transport of its own).
+        trust_env=False,
         headers={"User-Agent": "gotriage", "Accept-Encoding": "identity"},
     )
 

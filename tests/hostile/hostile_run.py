@@ -41,8 +41,10 @@ def run_gotriage(
     stdin: Path | None = None,
     stdout: str | None = None,
     kill_after: float = 120.0,
+    env: dict[str, str] | None = None,
 ) -> Run:
-    """``python -m gotriage ARGS``; ``stdout`` names a file to write the report to (/dev/full)."""
+    """``python -m gotriage ARGS``; ``stdout`` names a file to write the report to (/dev/full),
+    ``env`` adds to the environment."""
     with tempfile.TemporaryDirectory() as tmp:
         out_path = Path(stdout) if stdout else Path(tmp) / "out"
         err_path = Path(tmp) / "err"
@@ -53,7 +55,11 @@ def run_gotriage(
         ):
             start = time.monotonic()
             process = subprocess.Popen(
-                [sys.executable, "-m", "gotriage", *args], stdin=inp, stdout=out, stderr=err
+                [sys.executable, "-m", "gotriage", *args],
+                stdin=inp,
+                stdout=out,
+                stderr=err,
+                env={**os.environ, **(env or {})},
             )
             while True:
                 pid, status, usage = os.wait4(process.pid, os.WNOHANG)

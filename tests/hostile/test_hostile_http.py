@@ -73,3 +73,10 @@ def test_hostile_peer(hostile: str, case: Case):
         assert len(line) < 500
     assert run.seconds < TIMEOUT + SLACK_SECONDS
     assert run.peak_mb < case.memory_mb
+
+
+def test_environment_proxies_are_not_used(hostile: str):
+    proxy = "http://127.0.0.1:9"  # nothing listens there
+    env = {"HTTP_PROXY": proxy, "http_proxy": proxy, "ALL_PROXY": proxy, "NO_PROXY": ""}
+    run = run_gotriage("goroutines", f"{hostile}ok/{PROFILE}", "-q", env=env)
+    assert run.code == 0, run.err
