@@ -13,7 +13,7 @@ tracebacks and debug=1. Unlike debug=1 the runtime frames (``runtime.gopark``,
 as it passes a cap, because a small gzip file can expand enormously. A sample keeps at most
 :data:`MAX_FRAMES_PER_SAMPLE` frames (the innermost; ``frames_elided`` notes the cut) and
 :data:`MAX_LABELS_PER_SAMPLE` labels; a negative count is a parse issue and the sample is
-skipped. Identical frames share one object, so memory follows the distinct frames.
+skipped.
 """
 
 from __future__ import annotations
@@ -178,7 +178,6 @@ def _samples(
             issues.append(ParseIssue(0, message))
 
     locations: dict[int, tuple[Frame, ...]] = {}
-    shared: dict[tuple[str, str, int, bool], Frame] = {}  # identical frames are one object
     for loc in profile.location:
         frames: list[Frame] = []
         lines = loc.line
@@ -191,15 +190,10 @@ def _samples(
         last = len(lines) - 1
         for i, line in enumerate(lines):
             name, file = functions.get(line.function_id, ("", ""))
-            key = (name or "?", file, max(line.line, 0), i < last)
-            frame = shared.get(key)
-            if frame is None:
-                frame = shared[key] = Frame(key[0], file, key[2], inlined=key[3])
-            frames.append(frame)
+            frames.append(Frame(name or "?", file, max(line.line, 0), inlined=i < last))
         if not frames:  # an address without symbols
             frames.append(Frame("?", offset=f"pc={loc.address:#x}"))
         locations[loc.id] = tuple(frames)
-    del shared
     for number, sample in enumerate(profile.sample, 1):
         count = sample.value[0] if sample.value else 1
         if count < 0:
