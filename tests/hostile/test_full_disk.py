@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,3 +37,17 @@ def test_full_disk_is_one_line_and_exit_2(args: list[str]):
     assert run.code == 2
     line = run.one_line_error()
     assert "cannot write the report to standard output: No space left on device" in line
+
+
+def test_closed_standard_output_is_one_line_and_exit_2():
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$0" -m gotriage goroutines "$1" >&-', sys.executable, a_dump()],
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "gotriage: error: cannot write the report: standard output is closed"
+    )

@@ -65,6 +65,8 @@ def guarded_stdout() -> Iterator[None]:
     flush at exit cannot fail a second time with a message of its own.
     """
     original = sys.stdout
+    if original is None:  # started with standard output closed (>&-)
+        raise ReportWriteError("cannot write the report: standard output is closed")
     sys.stdout = cast(TextIO, _GuardedOutput(original))
     try:
         yield
