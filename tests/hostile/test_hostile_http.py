@@ -56,9 +56,14 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def hostile(go_program) -> Iterator[str]:
+def peer(go_program) -> Iterator[dict[str, str]]:
     with go_program("hostile", "-lifetime=600s") as prog:
-        yield prog.url("hostile")
+        yield prog.addresses
+
+
+@pytest.fixture(scope="module")
+def hostile(peer: dict[str, str]) -> str:
+    return peer["hostile"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.mode for c in CASES])
@@ -80,3 +85,12 @@ def test_environment_proxies_are_not_used(hostile: str):
     env = {"HTTP_PROXY": proxy, "http_proxy": proxy, "ALL_PROXY": proxy, "NO_PROXY": ""}
     run = run_gotriage("goroutines", f"{hostile}ok/{PROFILE}", "-q", env=env)
     assert run.code == 0, run.err
+
+
+def test_tls_handshake_trickle_is_bounded(peer: dict[str, str]):
+    url = peer["tls-trickle"] + PROFILE
+    run = run_gotriage("goroutines", url, "--timeout", str(TIMEOUT), "-q")
+    assert run.code == 2
+    line = run.one_line_error()
+    assert url in line and f"no complete answer within {TIMEOUT:g}s" in line
+    assert run.seconds < TIMEOUT + SLACK_SECONDS

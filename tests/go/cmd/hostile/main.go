@@ -1,6 +1,8 @@
 // Command hostile is an HTTP peer that misbehaves in every way a fetcher must survive. It
-// announces "hostile URL" (the base for every mode) and "pprof URL" (the usual fixture server,
-// a second port for cross-port redirects), then "ready".
+// announces "hostile URL" (the base for every mode), "pprof URL" (the usual fixture server, a
+// second port for cross-port redirects) and "tls-trickle URL" (an https:// address whose TLS
+// handshake never ends: a record header announcing 16 KiB, then one byte every 200ms), then
+// "ready".
 //
 // The first path segment chooses the mode; the rest of the path is ignored, so
 // BASE/MODE/debug/pprof/goroutine?debug=2 and BASE/MODE/ (as a pprof base URL) both work:
@@ -100,6 +102,29 @@ func endless(w http.ResponseWriter, record string) {
 		if _, err := w.Write(chunk); err != nil {
 			return
 		}
+	}
+}
+
+// trickleTLS answers every connection with the start of a TLS handshake record that never
+// completes.
+func trickleTLS(ln net.Listener) {
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer conn.Close()
+			if _, err := conn.Write([]byte{0x16, 0x03, 0x03, 0x40, 0x00}); err != nil {
+				return
+			}
+			for {
+				time.Sleep(trickleEvery)
+				if _, err := conn.Write([]byte{0}); err != nil {
+					return
+				}
+			}
+		}()
 	}
 }
 
@@ -210,7 +235,10 @@ func main() {
 	})
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
+	tlsLn := fixture.Listen()
+	go trickleTLS(tlsLn)
 	fixture.Announce("hostile", base+"/")
+	fixture.Announce("tls-trickle", "https://"+tlsLn.Addr().String()+"/")
 	fixture.Ready()
 	fixture.Wait()
 }
