@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gotriage.goroutines import detect
 from gotriage.model import DumpFormat
@@ -38,3 +40,31 @@ def test_first_text_line():
 def test_looks_binary_only_reads_the_head():
     assert not detect.looks_binary(b"a" * detect.SNIFF_BYTES + b"\x00")
     assert detect.looks_binary(b"text\x00")
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"\x00\x00\x00 a log line after NUL padding\ngoroutine 1 [running]:\n",
+        b"2026-11-23 log \x00 line\npanic: boom\n",
+        b"\x01\x02garbage that is not protobuf\n",
+        b"goroutine 1 [running]:\x00\n",
+        b"\n\n2026-11-23 \x00 log line\ngoroutine 1 [running]:\n",
+    ],
+)
+def test_control_bytes_alone_do_not_make_protobuf(head: bytes):
+    assert detect.sniff(head) is DumpFormat.TRACEBACK
+
+
+def test_protobuf_structure():
+    assert detect.looks_protobuf(b"\x0a\x04\x08\x01\x10\x02\x12\x02\x08\x01")
+    assert not detect.looks_protobuf(b"\x0a\x0f\x08\x01", complete=True)  # length past the end
+    assert detect.looks_protobuf(b"\x0a\x0f\x08\x01\x10\x02" + bytes(10) + b"\x12")  # more to come
+    assert not detect.looks_protobuf(b"\n\xc3\xa9t\xc3\xa9 \x00")  # a blank line, then text
+    assert not detect.looks_protobuf(b"goroutine 1")
+    assert not detect.looks_protobuf(b"\x00\x00")
+
+
+@given(st.binary(max_size=200), st.booleans())
+def test_sniff_never_raises(head: bytes, complete: bool):
+    assert detect.sniff(head, complete=complete) in DumpFormat

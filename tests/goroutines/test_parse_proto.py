@@ -5,9 +5,17 @@ from __future__ import annotations
 import gzip
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gotriage.errors import InputError
-from gotriage.goroutines.parse_proto import gunzip, name_for_print, parse_profile
+from gotriage.goroutines.parse_proto import (
+    MAX_FRAMES_PER_SAMPLE,
+    gunzip,
+    gunzip_chunks,
+    name_for_print,
+    parse_profile,
+)
 from gotriage.goroutines.profile_schema import file_descriptor, profile_class
 from gotriage.model import DumpFormat, Frame, ParseReport
 
@@ -99,7 +107,7 @@ def test_refused(data: bytes, message: str):
 
 def test_inflated_size_is_capped():
     bomb = gzip.compress(b"\0" * (1 << 20))
-    with pytest.raises(InputError, match="inflates to more than 1000 bytes"):
+    with pytest.raises(InputError, match="inflates to more than 1000 B"):
         gunzip(bomb, max_size=1000)
 
 
@@ -121,3 +129,40 @@ def test_schema_is_proto3_and_names_profile():
     descriptor = file_descriptor()
     assert descriptor.syntax == "proto3"
     assert descriptor.message_type[0].name == "Profile"
+
+
+@given(st.binary(max_size=300))
+@settings(max_examples=200, deadline=None)
+def test_any_bytes_decode_or_are_an_input_error(data: bytes):
+    for candidate in (data, build()[: len(data)], gzip.compress(data)):
+        try:
+            for goroutine in parse_profile(candidate, ParseReport()):
+                assert goroutine.count >= 0
+        except InputError:
+            pass
+
+
+@given(st.lists(st.integers(min_value=0, max_value=2000), max_size=6))
+@settings(deadline=None)
+def test_gunzip_in_any_pieces(cuts: list[int]):
+    data = gzip.compress(bytes(range(256)) * 40 + bytes(50_000))
+    points = sorted({min(c, len(data)) for c in cuts})
+    pieces = [data[a:b] for a, b in zip([0, *points], [*points, len(data)], strict=True)]
+    assert gunzip_chunks(pieces) == gzip.decompress(data)
+
+
+def test_negative_and_deep_samples():
+    report = ParseReport()
+    profile = profile_class()()
+    profile.string_table.extend(["", "goroutine", "count", "main.f", "/a.go"])
+    profile.sample_type.add(type=1, unit=2)
+    profile.function.add(id=1, name=3, filename=4)
+    profile.location.add(id=1).line.add(function_id=1, line=7)
+    profile.sample.add(value=[-1], location_id=[1])
+    profile.sample.add(value=[4], location_id=[1] * 5000)
+    (deep,) = parse_profile(profile.SerializeToString(), report)
+    assert deep.count == 4 and len(deep.frames) == MAX_FRAMES_PER_SAMPLE and deep.frames_elided
+    assert [i.message for i in report.issues] == [
+        "sample 1 has a negative goroutine count (-1); skipped",
+        f"sample 2 has more than {MAX_FRAMES_PER_SAMPLE} frames; kept the innermost",
+    ]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from gotriage import __version__
 from gotriage.cli import audit, demo, goroutines, history, probe, sockets, watch
 from gotriage.errors import GotriageError
+from gotriage.report.console import ReportWriteError, guarded_stdout
 
 SUBCOMMANDS = (goroutines, audit, probe, sockets, watch, history, demo)
 
@@ -38,13 +39,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        with guarded_stdout():
+            return _main(argv)
+    except ReportWriteError as exc:  # help or usage text that could not be written
+        print(f"gotriage: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit:
+        sys.stdout.flush()  # --help and --version text is written before the exit
+        raise
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # the end of the report is part of it: a full disk fails here
+        return code
     except GotriageError as exc:
         print(f"gotriage {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code

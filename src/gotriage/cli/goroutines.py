@@ -147,10 +147,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=fetch.READ_TIMEOUT,
         metavar="SECONDS",
-        help=f"per-request timeout for URLs (default {fetch.READ_TIMEOUT:.0f})",
+        help="time allowed for each URL fetch as a whole: connect, headers and body"
+        f" (default {fetch.READ_TIMEOUT:.0f})",
     )
     parser.add_argument(
         "--max-bytes",
@@ -174,6 +175,13 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
     return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        return fetch.parse_timeout(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _rate(text: str) -> float:
@@ -230,10 +238,10 @@ def _file_size(path: str) -> int | None:
         return None
 
 
-def _leaked_ids(url: str, timeout: float) -> tuple[frozenset[int], str]:
+def _leaked_ids(url: str, timeout: float, max_bytes: int) -> tuple[frozenset[int], str]:
     report = ParseReport()
     try:
-        chunks = fetch.stream(url, timeout=timeout)
+        chunks = fetch.stream(url, timeout=timeout, max_bytes=max_bytes)
         ids = frozenset(
             g.id for g in iter_goroutines(chunks, report, source=url) if g.leaked and g.id
         )
@@ -258,7 +266,7 @@ def load(
     if fetch.is_url(source):
         leak_url, dump_url = fetch.profile_urls(source)
         if leak_url is not None:
-            leaked_ids, leak_profile = _leaked_ids(leak_url, timeout)
+            leaked_ids, leak_profile = _leaked_ids(leak_url, timeout, max_bytes)
         else:
             leak_profile = "not requested (pass the /debug/pprof/ base URL to include it)"
         chunks: Iterable[bytes] = fetch.stream(dump_url, timeout=timeout, max_bytes=max_bytes)

@@ -12,7 +12,8 @@ The two calls the rest of gotriage uses::
 
 * streams text formats (traceback, debug=1) line by line through the incremental parsers, so
   memory holds one chunk and one goroutine at a time, however large the dump;
-* collects protobuf input (gzipped or not) up to ``max_proto_bytes``, then decodes it.
+* collects protobuf input up to ``max_proto_bytes`` (gzip is inflated as it arrives, in pieces,
+  and refused as soon as the inflated size passes that cap too), then decodes it.
 
 It raises :class:`~gotriage.errors.InputError` (with ``source`` and, where it makes sense, the
 line) for input that is no goroutine dump at all: empty input, text without any goroutine, a
@@ -45,7 +46,7 @@ from gotriage.model import DumpFormat, Goroutine, ParseIssue, ParseReport
 from gotriage.units import format_size
 
 DEFAULT_MAX_BYTES = 2 << 30  # 2 GiB
-DEFAULT_MAX_PROTO_BYTES = 256 << 20  # 256 MiB of (compressed) protobuf
+DEFAULT_MAX_PROTO_BYTES = parse_proto.DEFAULT_MAX_INFLATED  # compressed, and inflated
 MAX_LINE_CHARS = 1 << 20  # longer lines are cut, with an issue
 CHUNK_SIZE = 1 << 20
 SIZE_HINT = "raise it with --max-bytes"
@@ -171,8 +172,15 @@ def iter_goroutines(
     yield from drain(parser, lines)
     report.lines = parser.lineno
     if isinstance(parser, parse_text.TracebackParser) and parser.headers == 0:
+        # Control bytes without protobuf structure were read as text (a log with NULs is
+        # still a log); say so when no goroutine turned up in it either.
+        binary = (
+            "binary data that is not a pprof protobuf profile, and "
+            if detect.looks_binary(head)
+            else ""
+        )
         raise InputError(
-            f"no goroutine found in {parser.lineno} lines; {detect.EXPECTED}",
+            f"{binary}no goroutine found in {parser.lineno} lines; {detect.EXPECTED}",
             source=source,
         )
 
@@ -218,16 +226,23 @@ def _proto(
     source: str,
     max_bytes: int,
 ) -> Iterator[Goroutine]:
-    parts = [head]
-    size = len(head)
-    for chunk in rest:
+    # Gzip is inflated as it arrives, so neither the compressed nor the inflated bytes are
+    # held twice, and a bomb is refused as soon as it passes the cap.
+    chunks = _proto_chunks(itertools.chain((head,), rest), source, max_bytes)
+    if head[:2] == detect.GZIP_MAGIC:
+        data = parse_proto.gunzip_chunks(chunks, max_size=max_bytes, source=source)
+    else:
+        data = b"".join(chunks)
+    yield from parse_proto.parse_profile(data, report, source=source, max_inflated=max_bytes)
+
+
+def _proto_chunks(chunks: Iterable[bytes], source: str, max_bytes: int) -> Iterator[bytes]:
+    size = 0
+    for chunk in chunks:
         size += len(chunk)
         if size > max_bytes:
             raise InputError(
                 f"protobuf profile is larger than the {format_size(max_bytes)} cap",
                 source=source,
             )
-        parts.append(chunk)
-    data = b"".join(parts)
-    del parts
-    yield from parse_proto.parse_profile(data, report, source=source)
+        yield chunk

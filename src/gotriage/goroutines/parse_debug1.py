@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from gotriage.errors import InputError
 from gotriage.goroutines import parse_proto
 from gotriage.goroutines.lines import drain
+from gotriage.goroutines.numbers import whole_number
 from gotriage.goroutines.parse_labels import parse_label_set
 from gotriage.model import DumpFormat, Frame, Goroutine, ParseIssue, ParseReport
 
@@ -98,10 +99,11 @@ class Debug1Parser:
                 self._frame(line)
             return None
         at = line.find(" @")
-        if at > 0 and line[:at].isdigit():
+        count = whole_number(line[:at]) if at > 0 else None
+        if count is not None:
             done = self._finish()
             self._open = True
-            self._count = int(line[:at])
+            self._count = count
             self._record_line = self.lineno
             return done
         self._issue("not a debug=1 record line", line)
@@ -130,15 +132,15 @@ class Debug1Parser:
 
     def _header(self, line: str) -> None:
         fmt = header_format(line)
-        total = line[line.rfind(" ") + 1 :] if fmt is not None else ""
-        if fmt is None or not total.isdigit():
+        total = whole_number(line[line.rfind(" ") + 1 :]) if fmt is not None else None
+        if fmt is None or total is None:
             raise InputError(
                 "expected 'goroutine profile: total N' or 'goroutineleak profile: total N',"
                 f" got {line[:80]!r}",
                 source=self.source,
                 line=self.lineno,
             )
-        self.total = int(total)
+        self.total = total
         self._leak = fmt is DumpFormat.LEAK_PROFILE
         self.report.format = fmt
         for item in MISSING:
@@ -163,11 +165,12 @@ class Debug1Parser:
                 name, plus, offset = parts[1].rpartition("+")
                 if not plus:
                     name, offset = parts[1], ""
-                file, colon, number = parts[2].rstrip().rpartition(":")
-                if not colon or not number.isdigit():
+                file, colon, digits = parts[2].rstrip().rpartition(":")
+                number = whole_number(digits)
+                if not colon or number is None:
                     self._issue("malformed frame line", line)
                     return
-                frame = Frame(_intern(name), _intern(file), int(number), offset=offset)
+                frame = Frame(_intern(name), _intern(file), number, offset=offset)
             else:
                 self._issue("malformed frame line", line)
                 return

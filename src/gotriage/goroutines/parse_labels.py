@@ -13,6 +13,8 @@ caller can report the line.
 
 from __future__ import annotations
 
+from gotriage.goroutines.numbers import whole_number
+
 _SIMPLE_ESCAPES = {
     "a": "\a",
     "b": "\b",
@@ -57,10 +59,10 @@ def unquote_go(text: str, start: int) -> tuple[str, int] | None:
                 digits, base, width = text[i + 2 : i + 4], 16, 2
             else:
                 digits, base, width = text[i + 1 : i + 4], 8, 1
-            try:
-                raw_bytes.append(int(digits, base) & 0xFF)
-            except ValueError:
+            value = whole_number(digits, base) if len(digits) == (2 if esc == "x" else 3) else None
+            if value is None:
                 return None
+            raw_bytes.append(value & 0xFF)
             i += 2 + width if esc == "x" else 4
             continue
         if raw_bytes:
@@ -71,10 +73,11 @@ def unquote_go(text: str, start: int) -> tuple[str, int] | None:
             i += 2
         elif esc in _HEX_LENGTH:
             width = _HEX_LENGTH[esc]
-            try:
-                out.append(chr(int(text[i + 2 : i + 2 + width], 16)))
-            except ValueError:
-                return None
+            digits = text[i + 2 : i + 2 + width]
+            code = whole_number(digits, 16) if len(digits) == width else None
+            if code is None or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                return None  # Go's %q never prints a surrogate or a rune beyond Unicode
+            out.append(chr(code))
             i += 2 + width
         else:
             return None

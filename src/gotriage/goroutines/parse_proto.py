@@ -9,21 +9,25 @@ profile sets ``report.format`` to ``DumpFormat.LEAK_PROFILE`` and marks every re
 Function names of generic instantiations are shortened to the printed form (``F[...]``), as in
 tracebacks and debug=1. Unlike debug=1 the runtime frames (``runtime.gopark``,
 ``runtime.chansend``, ...) are kept; what is lost is listed in ``report.missing``
-(:data:`MISSING`). Decoding is free of I/O; gzip is inflated here with a cap on the inflated
-size, because a small gzip file can expand enormously.
+(:data:`MISSING`). Decoding is free of I/O; gzip is inflated here in pieces and refused as soon
+as it passes a cap, because a small gzip file can expand enormously. A sample keeps at most
+:data:`MAX_FRAMES_PER_SAMPLE` frames (the innermost; ``frames_elided`` notes the cut) and
+:data:`MAX_LABELS_PER_SAMPLE` labels; a negative count is a parse issue and the sample is
+skipped.
 """
 
 from __future__ import annotations
 
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from google.protobuf.message import DecodeError, Message
 
 from gotriage.errors import InputError
 from gotriage.goroutines.profile_schema import profile_class
 from gotriage.model import DumpFormat, Frame, Goroutine, ParseIssue, ParseReport
+from gotriage.units import format_size
 
 MISSING = [
     "wait reasons (goroutine states)",
@@ -33,7 +37,15 @@ MISSING = [
     "locked-to-thread marks",
 ]
 GZIP_MAGIC = b"\x1f\x8b"
-DEFAULT_MAX_INFLATED = 1 << 30  # 1 GiB
+# 128 MiB: over a million distinct stacks. Decoding holds about six times the inflated size.
+DEFAULT_MAX_INFLATED = 128 << 20
+INFLATE_PIECE = 1 << 20
+# The runtime records at most a few hundred frames per stack (profstackdepth, 1024 at most);
+# inlining can add a few per location. More is not a real profile: the innermost are kept.
+MAX_FRAMES_PER_SAMPLE = 1024
+MAX_LINES_PER_LOCATION = 64
+MAX_LABELS_PER_SAMPLE = 64  # pprof.Do label sets hold a handful
+MAX_ISSUES = 1000
 _SAMPLE_TYPES = {"goroutine": DumpFormat.PROTO, "goroutineleak": DumpFormat.LEAK_PROFILE}
 _intern = sys.intern
 
@@ -62,20 +74,42 @@ def name_for_print(name: str) -> str:
 
 def gunzip(data: bytes, *, max_size: int = DEFAULT_MAX_INFLATED, source: str = "") -> bytes:
     """Inflate gzip data, refusing corrupt input and output larger than ``max_size`` bytes."""
+    return gunzip_chunks((data,), max_size=max_size, source=source)
+
+
+def gunzip_chunks(
+    chunks: Iterable[bytes], *, max_size: int = DEFAULT_MAX_INFLATED, source: str = ""
+) -> bytes:
+    """Inflate a gzip stream given in chunks, :data:`INFLATE_PIECE` bytes of output at a time.
+
+    Refused (InputError) as soon as the output passes ``max_size`` bytes, so a small bomb costs
+    about ``max_size`` of memory, never what it would inflate to. Bytes after the end of the
+    gzip member are ignored, as ``gzip -d`` ignores trailing garbage.
+    """
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = bytearray()
     try:
-        out = inflater.decompress(data, max_size + 1)
-        if len(out) > max_size:
-            raise InputError(
-                f"gzip data inflates to more than {max_size} bytes; refusing to read it",
-                source=source,
-            )
-        out += inflater.flush()
+        for chunk in chunks:
+            data = chunk
+            while not inflater.eof:
+                piece = inflater.decompress(data, INFLATE_PIECE)
+                out += piece
+                if len(out) > max_size:
+                    raise InputError(
+                        f"gzip data inflates to more than {format_size(max_size)};"
+                        " refusing to read it",
+                        source=source,
+                    )
+                data = inflater.unconsumed_tail
+                if not data and len(piece) < INFLATE_PIECE:
+                    break  # this chunk is used up and no output is pending
+            if inflater.eof:
+                break
     except zlib.error as exc:
         raise InputError(f"corrupt gzip data: {exc}", source=source) from exc
     if not inflater.eof:
         raise InputError("truncated gzip data", source=source)
-    return out
+    return bytes(out)
 
 
 def parse_profile(
@@ -137,10 +171,22 @@ def _samples(
         f.id: (_intern(name_for_print(string(f.name))), string(f.filename))
         for f in profile.function
     }
+    issues = report.issues
+
+    def issue(message: str) -> None:
+        if len(issues) < MAX_ISSUES:
+            issues.append(ParseIssue(0, message))
+
     locations: dict[int, tuple[Frame, ...]] = {}
     for loc in profile.location:
         frames: list[Frame] = []
         lines = loc.line
+        if len(lines) > MAX_LINES_PER_LOCATION:
+            issue(
+                f"location {loc.id} has {len(lines)} inlined lines; kept the innermost"
+                f" {MAX_LINES_PER_LOCATION}"
+            )
+            lines = lines[:MAX_LINES_PER_LOCATION]
         last = len(lines) - 1
         for i, line in enumerate(lines):
             name, file = functions.get(line.function_id, ("", ""))
@@ -149,19 +195,33 @@ def _samples(
             frames.append(Frame("?", offset=f"pc={loc.address:#x}"))
         locations[loc.id] = tuple(frames)
     for number, sample in enumerate(profile.sample, 1):
+        count = sample.value[0] if sample.value else 1
+        if count < 0:
+            issue(f"sample {number} has a negative goroutine count ({count}); skipped")
+            continue
         stack: list[Frame] = []
+        elided = False
         for loc_id in sample.location_id:
             found = locations.get(loc_id)
             if found is None:
-                report.issues.append(
-                    ParseIssue(0, f"sample {number} refers to missing location {loc_id}")
-                )
+                issue(f"sample {number} refers to missing location {loc_id}")
                 continue
             stack.extend(found)
-        count = sample.value[0] if sample.value else 1
+            if len(stack) > MAX_FRAMES_PER_SAMPLE:
+                issue(
+                    f"sample {number} has more than {MAX_FRAMES_PER_SAMPLE} frames;"
+                    " kept the innermost"
+                )
+                del stack[MAX_FRAMES_PER_SAMPLE:]
+                elided = True
+                break
+        pairs = sample.label
+        if len(pairs) > MAX_LABELS_PER_SAMPLE:
+            issue(f"sample {number} has {len(pairs)} labels; kept {MAX_LABELS_PER_SAMPLE}")
+            pairs = pairs[:MAX_LABELS_PER_SAMPLE]
         labels = tuple(
             (string(label.key), string(label.str) if label.str else str(label.num))
-            for label in sample.label
+            for label in pairs
         )
         report.goroutines += count
         yield Goroutine(
@@ -171,4 +231,5 @@ def _samples(
             count=count,
             leaked=leaked,
             labels=labels,
+            frames_elided=elided,
         )

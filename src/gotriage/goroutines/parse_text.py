@@ -42,6 +42,7 @@ import sys
 from collections.abc import Iterable, Iterator
 
 from gotriage.goroutines.lines import drain
+from gotriage.goroutines.numbers import whole_number
 from gotriage.goroutines.parse_labels import parse_label_set
 from gotriage.model import DumpFormat, Frame, Goroutine, ParseIssue, ParseReport
 
@@ -134,8 +135,8 @@ def parse_header(line: str) -> tuple | None:
     space = line.find(" ", 10)
     if space < 0:
         return None
-    digits = line[10:space]
-    if not digits.isdigit() or not digits.isascii():
+    goroutine_id = whole_number(line[10:space])
+    if goroutine_id is None:
         return None
     open_ = line.find("[", space)
     if open_ < 0:
@@ -167,9 +168,9 @@ def parse_header(line: str) -> tuple | None:
         status = parts[0]
         for part in parts[1:]:
             if part.endswith(" minutes"):
-                count = part[:-8]
-                if count.isdigit():
-                    minutes = int(count)
+                minutes = whole_number(part[:-8])
+                if minutes is None:
+                    return None
             elif part == "locked to thread":
                 locked = True
     if " (" in status:
@@ -178,7 +179,7 @@ def parse_header(line: str) -> tuple | None:
         if " (leaked)" in status:
             leaked = True
             status = status.replace(" (leaked)", "")
-    return int(digits), _intern(status), minutes, leaked, locked, labels
+    return goroutine_id, _intern(status), minutes, leaked, locked, labels
 
 
 def _parse_file_line(text: str) -> tuple[str, int, str] | None:
@@ -189,8 +190,8 @@ def _parse_file_line(text: str) -> tuple[str, int, str] | None:
         return None
     rest = body[colon + 1 :]
     space = rest.find(" ")
-    number = rest if space < 0 else rest[:space]
-    if not number.isdigit():
+    number = whole_number(rest if space < 0 else rest[:space])
+    if number is None:
         return None
     offset = ""
     if space >= 0:
@@ -198,7 +199,7 @@ def _parse_file_line(text: str) -> tuple[str, int, str] | None:
         if plus >= 0:
             end = rest.find(" ", plus + 2)
             offset = rest[plus + 2 :] if end < 0 else rest[plus + 2 : end]
-    return _intern(body[:colon]), int(number), offset
+    return _intern(body[:colon]), number, offset
 
 
 class TracebackParser:
@@ -376,8 +377,10 @@ class TracebackParser:
             head = head[11:]
             creator: int | None = None
             marker = head.rfind(" in goroutine ")
-            if marker >= 0 and head[marker + 14 :].isdigit():
-                creator = int(head[marker + 14 :])
+            if marker >= 0:
+                creator = whole_number(head[marker + 14 :])
+                if creator is None:
+                    self._issue(self.lineno, "malformed goroutine id after 'created by'", head)
                 head = head[:marker]
             frame = self._frame(head, file_line, bare=True)
             if frame is None:
