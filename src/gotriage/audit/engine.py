@@ -234,9 +234,8 @@ class _Names(Rule):
             self.ctx.functions[text(node.child_by_field_name("name"))].append(node)
             return
         for name, bound in bindings(node):
-            key = text(name)
             # A name bound twice (shadowing, two functions) is not folded.
-            self.ctx.names[key] = None if key in self.ctx.names else bound
+            self.ctx.evaluator.bind(text(name), bound)
 
 
 def first_error(root: Node) -> Node | None:
