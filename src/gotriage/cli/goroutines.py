@@ -225,7 +225,7 @@ def load(
     return analysis
 
 
-CONFIG_KEYS = frozenset({"ignore", "min_count", "long_wait", "min_confidence"})
+CONFIG_KEYS = {"ignore": list, "min_count": int, "long_wait": int, "min_confidence": str}
 
 
 def _config_path(args: argparse.Namespace) -> Path | None:
