@@ -210,15 +210,16 @@ def run(args: argparse.Namespace) -> int:
 def _audit(args: argparse.Namespace, paths: list[str], config: AuditConfig) -> AuditReport:
     quiet = args.quiet or args.format != "text"
     with progress("auditing", None, quiet=quiet) as bar:
-        files = discover(paths, config, include_tests=args.include_tests)
-        bar.update(total=len(files))
+        found = discover(paths, config, include_tests=args.include_tests)
+        bar.update(total=len(found.files))
         return audit_files(
-            files,
+            found.files,
             config,
             jobs=args.jobs,
             fix=args.fix or args.diff,
             applied=args.fix,
             advance=bar.advance,
+            not_audited=found.not_audited,
         )
 
 
