@@ -26,6 +26,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -62,6 +63,7 @@ HEAD_BYTES = 64 << 10  # enough of an oversized file to see whether it says it i
 # pool stops its worker; a single file, for its budget plus GRACE_SECONDS.
 CHUNK_SECONDS_PER_FILE = 1.0
 GRACE_SECONDS = 5.0
+POOL_ROUNDS = 3  # pools started again, at most, after one broke whole
 
 
 @dataclass(slots=True)
@@ -195,16 +197,19 @@ def read_source(path: str, max_size: int) -> bytes | FileResult:
         if not stat.S_ISREG(status.st_mode):
             return _not_audited(path, _not_regular(status.st_mode), Reason.NOT_REGULAR)
         oversized = status.st_size > max_size
-        chunks = []
-        remaining = HEAD_BYTES if oversized else max_size + 1  # one more: did it grow?
-        while remaining > 0 and (chunk := os.read(fd, min(remaining, 1 << 20))):
+        limit = HEAD_BYTES if oversized else max_size + 1  # one more: did it grow?
+        # One read of the size fstat gives (one buffer, not pieces to join), then more reads
+        # only if the file grew or the system returned less.
+        chunks = [os.read(fd, min(limit, status.st_size + 1))]
+        remaining = limit - len(chunks[0])
+        while remaining > 0 and chunks[-1] and (chunk := os.read(fd, min(remaining, 1 << 20))):
             chunks.append(chunk)
             remaining -= len(chunk)
     except OSError as exc:
         return _not_audited(path, f"cannot read: {exc.strerror or exc}", Reason.UNREADABLE)
     finally:
         os.close(fd)
-    source = b"".join(chunks)
+    source = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if not oversized and len(source) <= max_size:
         return source
     if is_generated(source[:HEAD_BYTES]):
@@ -391,55 +396,94 @@ def _audit_in_pool(
     advance: Callable[[int], None],
 ) -> list[FileResult]:
     """Chunks over a pool of workers. A chunk whose worker dies or overruns is audited again
-    one file per task, so that only the file that caused it is lost."""
+    one file per task, so that only the file that caused it is lost. A pool that breaks whole
+    (a worker died before the pool knew its task) is replaced, a few times at most."""
     budget = config.file_timeout
     results: list[FileResult] = []
-    again: list[WorkItem] = []
+    suspects: list[WorkItem] = []
+    pending = chunks
+    for _ in range(POOL_ROUNDS):
+        if not pending:
+            break
+        done, failed, pending = _pool_round(
+            pending, config, rule_ids, fix, jobs, lambda n: budget + CHUNK_SECONDS_PER_FILE * n
+        )
+        for chunk in done:
+            results.extend(chunk)
+            advance(len(chunk))
+        suspects.extend(item for chunk, _ in failed for item in chunk)
+    suspects.extend(item for chunk in pending for item in chunk)
+    singles = [[item] for item in suspects]
+    for _ in range(POOL_ROUNDS):
+        if not singles:
+            break
+        done, failed, singles = _pool_round(
+            singles, config, rule_ids, fix, jobs, lambda n: budget + GRACE_SECONDS
+        )
+        for chunk in done:
+            results.extend(chunk)
+        results.extend(_lost(path, error, budget) for ((path, _),), error in failed)
+        advance(sum(len(chunk) for chunk in done) + len(failed))
+    for ((path, _),) in singles:
+        message = "the worker processes kept failing while auditing it; not audited"
+        results.append(_not_audited(path, message, Reason.WORKER_DIED))
+        advance(1)
+    return results
+
+
+def _pool_round(
+    tasks: list[list[WorkItem]],
+    config: AuditConfig,
+    rule_ids: tuple[str, ...],
+    fix: bool,
+    jobs: int,
+    limit: Callable[[int], float],
+) -> tuple[
+    list[list[FileResult]], list[tuple[list[WorkItem], BaseException]], list[list[WorkItem]]
+]:
+    """Run ``tasks`` in a new pool: the results of those done, those that failed (with why),
+    and those the pool never ran because it broke."""
+    done: list[list[FileResult]] = []
+    failed: list[tuple[list[WorkItem], BaseException]] = []
+    broken: list[list[WorkItem]] = []
     pool = ProcessPool(max_workers=jobs, context=multiprocessing.get_context(START_METHOD))
     try:
-        futures = [
-            pool.schedule(
-                audit_chunk,
-                args=(chunk, config, rule_ids, fix),
-                timeout=budget + CHUNK_SECONDS_PER_FILE * len(chunk),
-            )
-            for chunk in chunks
-        ]
-        for future, chunk in zip(futures, chunks, strict=True):
+        futures = []
+        for task in tasks:
             try:
-                results.extend(future.result())
-            except Exception:  # the worker died or overran: find out which file did it
-                again.extend(chunk)
-                continue
-            advance(len(chunk))
-        singles = [
-            pool.schedule(
-                audit_chunk, args=([item], config, rule_ids, fix), timeout=budget + GRACE_SECONDS
-            )
-            for item in again
-        ]
-        for future, (path, _) in zip(singles, again, strict=True):
+                args = (task, config, rule_ids, fix)
+                futures.append(pool.schedule(audit_chunk, args=args, timeout=limit(len(task))))
+            except RuntimeError:  # the pool broke while the tasks were handed out
+                broken.extend(tasks[len(futures) :])
+                break
+        for future, task in zip(futures, tasks, strict=False):
             try:
-                results.extend(future.result())
-            except FutureTimeout:
-                message = (
-                    f"took longer than the {format_duration(budget)} per-file time budget and "
-                    "its worker was stopped; not audited (--file-timeout raises it)"
-                )
-                results.append(_not_audited(path, message, Reason.TIME_BUDGET))
-            except ProcessExpired as exc:
-                message = f"the worker process auditing it died ({_exit_status(exc.exitcode)})"
-                results.append(_not_audited(path, message + "; not audited", Reason.WORKER_DIED))
-            except Exception as exc:
-                results.append(_not_audited(path, _crash_message(exc), Reason.INTERNAL_ERROR))
-            advance(1)
+                done.append(future.result())
+            except BrokenProcessPool:
+                broken.append(task)
+            except Exception as exc:  # the worker died or overran, or a pickling failure
+                failed.append((task, exc))
     except BaseException:
         pool.stop()
         pool.join()
         raise
     pool.close()
     pool.join()
-    return results
+    return done, failed, broken
+
+
+def _lost(path: str, error: BaseException, budget: float) -> FileResult:
+    """The result for a file whose own task failed in the pool."""
+    if isinstance(error, FutureTimeout):
+        message = (
+            f"took longer than the {format_duration(budget)} per-file time budget and its "
+            "worker was stopped; not audited (--file-timeout raises it)"
+        )
+        return _not_audited(path, message, Reason.TIME_BUDGET)
+    if isinstance(error, ProcessExpired):
+        message = f"the worker process auditing it died ({_exit_status(error.exitcode)})"
+        return _not_audited(path, message + "; not audited", Reason.WORKER_DIED)
+    return _not_audited(path, _crash_message(error), Reason.INTERNAL_ERROR)
 
 
 def _exit_status(code: int | None) -> str:
