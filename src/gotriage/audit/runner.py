@@ -406,11 +406,12 @@ def _audit_in_pool(
         if not pending:
             break
         done, failed, pending = _pool_round(
-            pending, config, rule_ids, fix, jobs, lambda n: budget + CHUNK_SECONDS_PER_FILE * n
+            pending,
+            (config, rule_ids, fix, jobs),
+            lambda n: budget + CHUNK_SECONDS_PER_FILE * n,
+            advance,
         )
-        for chunk in done:
-            results.extend(chunk)
-            advance(len(chunk))
+        results.extend(result for chunk in done for result in chunk)
         suspects.extend(item for chunk, _ in failed for item in chunk)
     suspects.extend(item for chunk in pending for item in chunk)
     singles = [[item] for item in suspects]
@@ -418,12 +419,11 @@ def _audit_in_pool(
         if not singles:
             break
         done, failed, singles = _pool_round(
-            singles, config, rule_ids, fix, jobs, lambda n: budget + GRACE_SECONDS
+            singles, (config, rule_ids, fix, jobs), lambda n: budget + GRACE_SECONDS, advance
         )
-        for chunk in done:
-            results.extend(chunk)
+        results.extend(result for chunk in done for result in chunk)
         results.extend(_lost(path, error, budget) for ((path, _),), error in failed)
-        advance(sum(len(chunk) for chunk in done) + len(failed))
+        advance(len(failed))
     for ((path, _),) in singles:
         message = "the worker processes kept failing while auditing it; not audited"
         results.append(_not_audited(path, message, Reason.WORKER_DIED))
@@ -433,16 +433,16 @@ def _audit_in_pool(
 
 def _pool_round(
     tasks: list[list[WorkItem]],
-    config: AuditConfig,
-    rule_ids: tuple[str, ...],
-    fix: bool,
-    jobs: int,
+    setting: tuple[AuditConfig, tuple[str, ...], bool, int],
     limit: Callable[[int], float],
+    advance: Callable[[int], None],
 ) -> tuple[
     list[list[FileResult]], list[tuple[list[WorkItem], BaseException]], list[list[WorkItem]]
 ]:
-    """Run ``tasks`` in a new pool: the results of those done, those that failed (with why),
-    and those the pool never ran because it broke."""
+    """Run ``tasks`` (each stopped after ``limit(len(task))`` seconds) in a new pool: the
+    results of those done (``advance`` is told of each as it comes), those that failed (with
+    why), and those the pool never ran because it broke."""
+    config, rule_ids, fix, jobs = setting
     done: list[list[FileResult]] = []
     failed: list[tuple[list[WorkItem], BaseException]] = []
     broken: list[list[WorkItem]] = []
@@ -459,6 +459,7 @@ def _pool_round(
         for future, task in zip(futures, tasks, strict=False):
             try:
                 done.append(future.result())
+                advance(len(task))
             except BrokenProcessPool:
                 broken.append(task)
             except Exception as exc:  # the worker died or overran, or a pickling failure
