@@ -189,7 +189,7 @@ def read_source(path: str, max_size: int) -> bytes | FileResult:
         before = Path(path).stat()  # follows links: a link to /dev/zero is a device
         if not stat.S_ISREG(before.st_mode):
             return _not_audited(path, _not_regular(before.st_mode), Reason.NOT_REGULAR)
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         return _not_audited(path, f"cannot read: {exc.strerror or exc}", Reason.UNREADABLE)
     try:
@@ -197,14 +197,17 @@ def read_source(path: str, max_size: int) -> bytes | FileResult:
         if not stat.S_ISREG(status.st_mode):
             return _not_audited(path, _not_regular(status.st_mode), Reason.NOT_REGULAR)
         oversized = status.st_size > max_size
-        limit = HEAD_BYTES if oversized else max_size + 1  # one more: did it grow?
-        # One read of the size fstat gives (one buffer, not pieces to join), then more reads
-        # only if the file grew or the system returned less.
-        chunks = [os.read(fd, min(limit, status.st_size + 1))]
-        remaining = limit - len(chunks[0])
-        while remaining > 0 and chunks[-1] and (chunk := os.read(fd, min(remaining, 1 << 20))):
-            chunks.append(chunk)
-            remaining -= len(chunk)
+        left = HEAD_BYTES if oversized else max_size + 1  # one more: did it grow?
+        # One read of the size fstat gives (one buffer, not pieces to join); a regular file
+        # returns less than asked only at its end, so more reads only if it grew meanwhile.
+        chunks = []
+        want = min(left, status.st_size + 1)
+        while want > 0:
+            chunks.append(os.read(fd, want))
+            if len(chunks[-1]) < want:
+                break
+            left -= want
+            want = min(left, 1 << 20)
     except OSError as exc:
         return _not_audited(path, f"cannot read: {exc.strerror or exc}", Reason.UNREADABLE)
     finally:
