@@ -191,7 +191,9 @@ def read_source(path: str, max_size: int) -> bytes | FileResult:
             return _not_audited(path, _not_regular(before.st_mode), Reason.NOT_REGULAR)
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        return _not_audited(path, f"cannot read: {exc.strerror or exc}", Reason.UNREADABLE)
+        return _not_audited(
+            path, f"cannot read: {exc.strerror or exc}; not audited", Reason.UNREADABLE
+        )
     try:
         status = os.fstat(fd)  # what was opened, in case the path changed since the stat
         if not stat.S_ISREG(status.st_mode):
@@ -209,7 +211,9 @@ def read_source(path: str, max_size: int) -> bytes | FileResult:
             left -= want
             want = min(left, 1 << 20)
     except OSError as exc:
-        return _not_audited(path, f"cannot read: {exc.strerror or exc}", Reason.UNREADABLE)
+        return _not_audited(
+            path, f"cannot read: {exc.strerror or exc}; not audited", Reason.UNREADABLE
+        )
     finally:
         os.close(fd)
     source = chunks[0] if len(chunks) == 1 else b"".join(chunks)
