@@ -195,6 +195,7 @@ def dying_or_hanging_visit(self, node, qualifier, name):
 
 
 @pytest.mark.timeout(180)
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_worker_that_dies_or_hangs_does_not_sink_the_run(tmp_path, monkeypatch):
     # Forked workers inherit the failing rule; the limits shrink to keep the test short.
     monkeypatch.setattr(runner, "START_METHOD", "fork")
