@@ -39,7 +39,7 @@ def main() -> None:
     report = None
     for _ in range(args.runs):
         start = time.perf_counter()
-        files = discover([str(root)], config, include_tests=args.include_tests)
+        files = discover([str(root)], config, include_tests=args.include_tests).files
         report = audit_files(files, config, jobs=args.jobs)
         walls.append(time.perf_counter() - start)
     assert report is not None

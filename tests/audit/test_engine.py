@@ -3,6 +3,7 @@ suppressions, package-wide facts, and the same results on one core or many."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,11 @@ from audit_fixtures import FIXTURES
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gotriage.audit import engine as engine_module
 from gotriage.audit.config import AuditConfig
 from gotriage.audit.engine import audit_source
 from gotriage.audit.registry import all_rules
-from gotriage.audit.runner import audit_files, discover
+from gotriage.audit.runner import apply_fix, audit_files, discover
 from gotriage.audit.suppress import parse_suppressions
 from gotriage.errors import InputError
 
@@ -75,7 +77,7 @@ def test_parse_error_does_not_stop_the_rest(tmp_path):
     (tmp_path / "bad.go").write_bytes(b"package p\nfunc {\n")
     (tmp_path / "ok.go").write_bytes(SERVER % b"")
     config = AuditConfig(enable=("GT101",))
-    report = audit_files(discover([str(tmp_path)], config), config, jobs=1)
+    report = audit_files(discover([str(tmp_path)], config).files, config, jobs=1)
     assert [p.file for p in report.problems] == [str(tmp_path / "bad.go")]
     assert [f.rule for f in report.findings] == ["GT101"]
 
@@ -96,9 +98,11 @@ def test_discovery_skips_vendor_testdata_hidden_tests_and_excludes(tmp_path):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("package p\n")
     config = AuditConfig(exclude=("sub/skip.go",), root=str(tmp_path))
-    found = [Path(f).relative_to(tmp_path).as_posix() for f in discover([str(tmp_path)], config)]
+    found = [
+        Path(f).relative_to(tmp_path).as_posix() for f in discover([str(tmp_path)], config).files
+    ]
     assert found == ["a.go", "sub/b.go"]
-    with_tests = discover([str(tmp_path)], AuditConfig(), include_tests=True)
+    with_tests = discover([str(tmp_path)], AuditConfig(), include_tests=True).files
     assert str(tmp_path / "a_test.go") in with_tests
 
 
@@ -159,7 +163,7 @@ def test_any_bytes_give_a_result_or_a_problem(data):
 @given(st.text(alphabet="{}()[]:=<-;\n\tgofuncselectdeferreturn ", max_size=300))
 def test_go_like_noise_never_crashes(text):
     source = ("package p\n\nfunc f() {\n" + text + "\n}\n").encode()
-    audit_source("x.go", source, list(all_rules()), AuditConfig(), fix=True)
+    audit_source("x.go", source, list(all_rules()), AuditConfig(), then=apply_fix)
 
 
 @pytest.mark.parametrize(
@@ -187,3 +191,45 @@ func (c *cache) get(k string) int {{
 """.encode()
     (finding,) = audit_source("p.go", source, rules_for("GT205"), AuditConfig()).findings
     assert finding.fix == fix
+
+
+def imports_of(module: Path, package: str) -> set[str]:
+    """The gotriage modules ``module`` imports, at its top or inside functions."""
+    found = set()
+    for node in ast.walk(ast.parse(module.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return {name for name in found if name.startswith(package)}
+
+
+def test_the_audit_package_has_no_import_cycle():
+    """The engine knows nothing of fixing: engine, fix, registry and shared imported each other
+    in a circle (the engine called fix_source itself)."""
+    package = Path(engine_module.__file__).parent
+    modules = {
+        "gotriage.audit." + ".".join(path.relative_to(package).with_suffix("").parts): path
+        for path in package.rglob("*.py")
+    }
+    graph = {
+        name: imports_of(path, "gotriage.audit") & modules.keys() for name, path in modules.items()
+    }
+    graph["gotriage.audit.registry"] |= {
+        m for m in modules if m.startswith("gotriage.audit.rules.")
+    }
+
+    def cycle_from(start: str) -> list[str] | None:
+        stack = [(start, [start])]
+        while stack:
+            name, trail = stack.pop()
+            for imported in graph.get(name, ()):
+                if imported == start:
+                    return [*trail, imported]
+                if imported not in trail:
+                    stack.append((imported, [*trail, imported]))
+        return None
+
+    assert cycle_from("gotriage.audit.engine") is None
+    assert "gotriage.audit.fix" not in imports_of(modules["gotriage.audit.engine"], "gotriage")

@@ -6,15 +6,18 @@ rules that asked. Whatever a rule can only decide with the whole file in view it
 ``finish``; whatever needs the whole package (is ``Shutdown`` called anywhere?) goes back as a
 fact or as a finding conditional on a fact, resolved by :mod:`gotriage.audit.package`.
 
-No I/O: :func:`audit_source` takes bytes and returns a :class:`FileResult`.
+No I/O: :func:`audit_source` takes bytes and returns a :class:`FileResult`. The engine knows
+nothing of fixing: a caller that wants to rewrite the file (``--fix``) passes ``then``, which is
+handed the file's context and syntax tree once the rules are done.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import ClassVar
 
 from tree_sitter import Node, Parser
@@ -30,13 +33,30 @@ GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.MULTILINE)
 SNIPPET_CONTEXT = 2
 
 
+class Reason(StrEnum):
+    """Why a file (or a directory) was not audited; stable names for JSON and SARIF."""
+
+    SYNTAX_ERROR = "syntax-error"  # tree-sitter found an error node; ``line`` is the first
+    UNREADABLE = "unreadable"  # the operating system refused to open or read it
+    NOT_REGULAR = "not-a-regular-file"  # a FIFO, a device, a socket (or a link to one)
+    TOO_LARGE = "too-large"  # larger than the per-file size cap
+    TIME_BUDGET = "time-budget"  # auditing it took longer than the per-file time budget
+    INTERNAL_ERROR = "internal-error"  # a rule failed on it: a bug in gotriage
+    WORKER_DIED = "worker-died"  # the worker process auditing it died
+    UNLISTABLE = "unlistable-directory"  # a directory whose entries could not be listed
+
+
 @dataclass(frozen=True, slots=True)
-class ParseProblem:
-    """A file that could not be audited: unreadable, or a syntax error at ``line``."""
+class NotAudited:
+    """A file (or directory) that was not audited, and why; ``line`` of a syntax error, or 0."""
 
     file: str
     line: int
     message: str
+    reason: Reason = Reason.SYNTAX_ERROR
+
+
+ParseProblem = NotAudited  # its former name
 
 
 @dataclass(slots=True)
@@ -51,9 +71,10 @@ class FileResult:
     conditional: list[tuple[str, Finding]] = field(default_factory=list)
     facts: dict[str, list[object]] = field(default_factory=dict)
     suppressions: Suppressions | None = None
-    problem: ParseProblem | None = None
+    problem: NotAudited | None = None
     generated: bool = False
     lines: dict[int, str] = field(default_factory=dict)  # source lines around findings
+    # Filled by the caller's ``then`` (see audit_source), not by the engine:
     fixed: tuple[bytes, bytes] | None = None  # (as read, as --fix rewrites it) when it changes
     resolved: set[tuple[str, int]] = field(default_factory=set)  # (rule, line) --fix resolves
     bytes_read: int = 0
@@ -248,9 +269,8 @@ class _Names(Rule):
             self.ctx.functions[text(node.child_by_field_name("name"))].append(node)
             return
         for name, bound in bindings(node):
-            key = text(name)
             # A name bound twice (shadowing, two functions) is not folded.
-            self.ctx.names[key] = None if key in self.ctx.names else bound
+            self.ctx.evaluator.bind(text(name), bound)
 
 
 def first_error(root: Node) -> Node | None:
@@ -266,6 +286,13 @@ def first_error(root: Node) -> Node | None:
                 return None
 
 
+def is_generated(source: bytes) -> bool:
+    """The file says it is generated (``// Code generated ... DO NOT EDIT.`` before its package
+    clause, as Go's convention has it). The first few KiB of a file are enough to tell."""
+    head = source[: source.find(b"\npackage ") + 1] if b"\npackage " in source else source[:4096]
+    return source.startswith(b"// Code generated") or GENERATED.search(head) is not None
+
+
 def audit_source(
     path: str,
     source: bytes,
@@ -274,12 +301,13 @@ def audit_source(
     *,
     go_version: tuple[int, int] = (0, 0),
     parser: Parser | None = None,
-    fix: bool = False,
+    then: Callable[[FileContext, Node, FileResult], None] | None = None,
 ) -> FileResult:
-    """Audit one file's bytes with the given rule classes."""
+    """Audit one file's bytes with the given rule classes. ``then``, if given, is called with
+    the file's context, its syntax tree and the result once the rules are done (for a file
+    that parsed and is not generated)."""
     result = FileResult(path=path, bytes_read=len(source))
-    head = source[: source.find(b"\npackage ") + 1] if b"\npackage " in source else source[:4096]
-    if source.startswith(b"// Code generated") or GENERATED.search(head):
+    if is_generated(source):
         result.generated = True
         return result
     tree = (parser or new_parser()).parse(source)
@@ -288,7 +316,7 @@ def audit_source(
         bad = first_error(root)
         line = bad.start_point[0] + 1 if bad is not None else 0
         what = "missing " + bad.type if bad is not None and bad.is_missing else "syntax error"
-        result.problem = ParseProblem(path, line, f"{what}; file not audited")
+        result.problem = NotAudited(path, line, f"{what}; file not audited")
         return result
     ctx = FileContext(path, source, config, go_version)
     _read_imports(root, ctx)
@@ -316,13 +344,8 @@ def audit_source(
     result.conditional = ctx.conditional
     result.facts = dict(ctx.facts)
     result.suppressions = parse_suppressions(source)
-    if fix:
-        from gotriage.audit.fix import fix_source
-
-        fixed, resolved = fix_source(ctx, root)
-        if fixed is not None and fixed != source:
-            result.fixed = (source, fixed)
-            result.resolved = resolved
+    if then is not None:
+        then(ctx, root, result)
     return result
 
 
@@ -377,8 +400,11 @@ def context_lines(source: bytes, findings: Iterable[Finding]) -> dict[int, str]:
 __all__ = [
     "FileContext",
     "FileResult",
+    "NotAudited",
     "ParseProblem",
+    "Reason",
     "Rule",
     "audit_source",
+    "is_generated",
     "line_of",
 ]

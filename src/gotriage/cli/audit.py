@@ -4,12 +4,21 @@ leaks (see the README)."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
 
-from gotriage.audit.config import AuditConfig, load_config, parse_go_version, parse_severity
+from gotriage.audit.config import (
+    DEFAULT_FILE_TIMEOUT,
+    DEFAULT_MAX_FILE_SIZE,
+    AuditConfig,
+    load_config,
+    parse_go_version,
+    parse_severity,
+    unknown_rules,
+)
 from gotriage.audit.registry import all_rules, rule_by_id
 from gotriage.audit.runner import AuditReport, audit_files, discover
 from gotriage.audit.testcode import TEST_CODE_MODES
@@ -18,6 +27,7 @@ from gotriage.config import find_config
 from gotriage.errors import InputError, UsageError
 from gotriage.report.console import stderr_console, stdout_console
 from gotriage.report.progress import progress
+from gotriage.units import format_duration, format_size, parse_duration, parse_size
 
 FORMATS = ("text", "json", "sarif")
 
@@ -33,8 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
         epilog=(
             "exit codes: 0 no finding at or above --fail-on, 1 findings at or above --fail-on,"
-            " 2 usage error, unreadable input, or a file that could not be parsed (when no"
-            " finding already gives 1)."
+            " 2 usage error, bad configuration, or a file or directory that was not audited"
+            " (unreadable, not a regular file, over --max-file-size, over --file-timeout, not"
+            " parsed; when no finding already gives 1)."
         ),
     )
     parser.add_argument(
@@ -85,6 +96,22 @@ def register(sub: argparse._SubParsersAction) -> None:
         "lower them to low (default), skip them, or report them unchanged",
     )
     parser.add_argument(
+        "--max-file-size",
+        type=_size,
+        metavar="SIZE",
+        help="larger Go files are listed as not audited (default: "
+        f"{format_size(DEFAULT_MAX_FILE_SIZE)}, or the configuration's max-file-size; "
+        "e.g. 16MiB)",
+    )
+    parser.add_argument(
+        "--file-timeout",
+        type=_duration,
+        metavar="SECONDS",
+        help="a file that takes longer to audit is listed as not audited (default: "
+        f"{format_duration(DEFAULT_FILE_TIMEOUT)}, or the configuration's file-timeout; "
+        "e.g. 30s)",
+    )
+    parser.add_argument(
         "--fix", action="store_true", help="add missing http.Server timeouts in place"
     )
     parser.add_argument(
@@ -103,15 +130,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def _positive(parse: Callable[[str], float]) -> Callable[[str], float]:
+    def parsed(text: str) -> float:
+        value = parse(text)  # argparse turns its ValueError into a usage error
+        if value <= 0:
+            raise ValueError(text)
+        return value
+
+    parsed.__name__ = parse.__name__.removeprefix("parse_")
+    return parsed
+
+
+_size = _positive(parse_size)
+_duration = _positive(parse_duration)
+
+
 def _ids(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     ids = tuple(v.strip().upper() for v in value.split(",") if v.strip())
-    known = {r.id for r in all_rules()}
-    for rule_id in ids:
-        if not any(k.startswith(rule_id) for k in known):
-            raise UsageError(f"no rule matches {rule_id!r}; see gotriage audit --list-rules")
+    unknown = unknown_rules(ids, _rule_ids())
+    if unknown:
+        raise UsageError(f"no rule matches {unknown[0]!r}; see gotriage audit --list-rules")
     return ids
+
+
+def _rule_ids() -> set[str]:
+    return {rule.id for rule in all_rules()}
 
 
 def _config(args: argparse.Namespace, paths: list[str]) -> AuditConfig:
@@ -119,11 +164,11 @@ def _config(args: argparse.Namespace, paths: list[str]) -> AuditConfig:
     if args.config:
         if not Path(args.config).is_file():
             raise InputError("no such configuration file", source=args.config)
-        config = load_config(Path(args.config))
+        config = load_config(Path(args.config), rule_ids=_rule_ids())
     elif not args.no_config:
         found = find_config(Path(paths[0]))
         if found is not None:
-            config = load_config(found)
+            config = load_config(found, rule_ids=_rule_ids())
     changes: dict[str, object] = {}
     if args.enable:
         changes["enable"] = _ids(args.enable)
@@ -139,6 +184,10 @@ def _config(args: argparse.Namespace, paths: list[str]) -> AuditConfig:
         if parse_go_version(args.go_version) is None:
             raise UsageError(f"--go-version wants a version such as 1.22, not {args.go_version!r}")
         changes["go_version"] = args.go_version
+    if args.max_file_size:
+        changes["max_file_size"] = int(args.max_file_size)
+    if args.file_timeout:
+        changes["file_timeout"] = args.file_timeout
     return replace(config, **changes)  # type: ignore[arg-type]
 
 
@@ -204,15 +253,16 @@ def _write(report: AuditReport, paths: list[str], config: AuditConfig) -> list[W
 def _audit(args: argparse.Namespace, paths: list[str], config: AuditConfig) -> AuditReport:
     quiet = args.quiet or args.format != "text"
     with progress("auditing", None, quiet=quiet) as bar:
-        files = discover(paths, config, include_tests=args.include_tests)
-        bar.update(total=len(files))
+        found = discover(paths, config, include_tests=args.include_tests)
+        bar.update(total=len(found.files))
         return audit_files(
-            files,
+            found.files,
             config,
             jobs=args.jobs,
             fix=args.fix or args.diff,
             applied=args.fix,
             advance=bar.advance,
+            not_audited=found.not_audited,
         )
 
 

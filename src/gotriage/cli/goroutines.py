@@ -296,17 +296,15 @@ def load(
     return analysis
 
 
-CONFIG_KEYS = frozenset(
-    {
-        "ignore",
-        "min_count",
-        "long_wait",
-        "min_confidence",
-        "growth_min",
-        "growth_per_minute",
-        "slow_clients",
-    }
-)
+CONFIG_KEYS = {
+    "ignore": list,
+    "min_count": int,
+    "long_wait": int,
+    "min_confidence": str,
+    "growth_min": int,
+    "growth_per_minute": float,
+    "slow_clients": int,
+}
 
 
 def _config_path(args: argparse.Namespace) -> Path | None:

@@ -38,9 +38,13 @@ def audit_document(report: AuditReport) -> dict[str, object]:
     return {
         "version": SCHEMA_VERSION,
         "findings": [finding_record(f, names) for f in report.findings],
-        "errors": [{"file": p.file, "line": p.line, "message": p.message} for p in report.problems],
+        "errors": [
+            {"file": p.file, "line": p.line, "reason": str(p.reason), "message": p.message}
+            for p in report.problems
+        ],
         "summary": {
             "files": report.files,
+            "not_audited": len(report.problems),
             "generated_skipped": report.generated,
             "suppressed": report.suppressed,
             "findings": len(report.findings),

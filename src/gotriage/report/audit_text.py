@@ -102,7 +102,7 @@ def _summary(report: AuditReport) -> Text:
     if report.generated:
         extras.append(f"{report.generated} generated files skipped")
     if report.problems:
-        extras.append(f"{len(report.problems)} files could not be audited")
+        extras.append(f"{len(report.problems)} not audited (listed above)")
     if extras:
         text.append("; " + "; ".join(extras))
     return text

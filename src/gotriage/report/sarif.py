@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from gotriage import __version__
-from gotriage.audit.engine import ParseProblem, Rule
+from gotriage.audit.engine import NotAudited, Rule
 from gotriage.audit.registry import all_rules, documentation, summary
 from gotriage.audit.runner import AuditReport
 from gotriage.model import Finding, Location, Severity
@@ -87,11 +87,13 @@ def _result(finding: Finding, index: dict[str, int], base: str) -> dict[str, obj
     return result
 
 
-def _notification(problem: ParseProblem, base: str) -> dict[str, object]:
+def _notification(problem: NotAudited, base: str) -> dict[str, object]:
+    """A file or directory that was not audited; ``properties.reason`` says why."""
     return {
         "level": "error",
         "message": {"text": problem.message},
         "locations": [_location(Location(problem.file, problem.line), base)],
+        "properties": {"reason": str(problem.reason)},
     }
 
 
