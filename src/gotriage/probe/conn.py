@@ -63,6 +63,7 @@ class Connection:
         self.parser = h11.Connection(our_role=h11.CLIENT, max_incomplete_event_size=64 << 10)
         self.eof = False
         self.body_bytes = 0
+        self.first_bytes = b""  # the start of what the server sent, to name what it speaks
 
     def expect_response(self, method: str, path: str) -> None:
         """Tell the parser which request went out (the bytes themselves are sent by hand)."""
@@ -88,6 +89,8 @@ class Connection:
         if not data:
             self.eof = True
             return PeerClosed("closed", monotonic())
+        if len(self.first_bytes) < 16:
+            self.first_bytes = (self.first_bytes + data)[:16]
         return data
 
     async def next_event(self) -> object:
@@ -140,6 +143,11 @@ class Connection:
             self.writer.transport.abort()
 
 
+def is_tls_record(data: bytes) -> bool:
+    """Whether ``data`` starts like a TLS record (an alert or handshake, version 3.x)."""
+    return len(data) >= 3 and data[0] in (0x15, 0x16) and data[1] == 3 and data[2] <= 4
+
+
 def keeps_alive(response: h11.Response) -> bool:
     for name, value in response.headers:
         if name == b"connection" and b"close" in value.lower():
@@ -155,6 +163,13 @@ class Session:
     ssl_context: ssl.SSLContext | None
     open_connections: set[Connection] = field(default_factory=set)
     max_loop_lag: float = 0.0
+    deadline: float = float("inf")  # monotonic end of the whole run: no wait goes past it
+    # (sent, answered) monotonic times of complete requests the server answered during the run
+    answered: list[tuple[float, float]] = field(default_factory=list)
+
+    def remaining(self, cap: float) -> float:
+        """Seconds left before the run's deadline, at most ``cap``."""
+        return max(0.0, min(cap, self.deadline - monotonic()))
 
     def _socket(self) -> socket.socket:
         family = socket.AF_INET6 if ":" in self.target.address else socket.AF_INET
@@ -203,11 +218,11 @@ class Session:
         handshakes on a listener until it is closed; so wait ``settle`` seconds first, and count
         a connection that is reset or closed straight away as refused.
         """
-        await asyncio.sleep(settle)
+        await asyncio.sleep(min(settle, self.remaining(settle)))
         loop = asyncio.get_running_loop()
         with self._socket() as sock:
             try:
-                async with asyncio.timeout(CONNECT_TIMEOUT):
+                async with asyncio.timeout(self.remaining(CONNECT_TIMEOUT)):
                     await loop.sock_connect(sock, (self.target.address, self.target.port))
             except (OSError, TimeoutError):
                 return False

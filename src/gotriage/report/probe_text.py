@@ -15,6 +15,7 @@ _STYLE = {
     Verdict.BAD: "bold red",
     Verdict.SKIPPED: "dim",
     Verdict.ERROR: "magenta",
+    Verdict.INCONCLUSIVE: "magenta",
 }
 
 

@@ -1,0 +1,66 @@
+"""Evidence that the server was answering while the measurements ran.
+
+A server that stopped accepting or answering looks, from the outside, like one with no timeouts:
+a slow connection waits in the kernel's accept queue and nobody closes it, a stalled reader is
+never cut. So while the measurements run, a plain complete GET of the URL goes out every
+``PERIOD`` seconds on a fresh connection (a few at most in flight), and each answered one is
+recorded in ``session.answered``. A measurement is conclusive only if a request sent after it
+started was answered by the time it ended (or shortly after: one queued behind the probe's own
+slow connections is answered once they are released).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from gotriage.probe.common import background, exchange, stop
+from gotriage.probe.conn import Answer, Session, monotonic
+from gotriage.probe.idle_timeout import read_response
+
+PERIOD = 0.5
+IN_FLIGHT = 3
+# how long after a measurement ended an answer still counts, at most
+AFTER = 2.5
+
+
+async def _one(session: Session) -> None:
+    path = session.target.path
+    head = session.request_head("GET", path, "Connection: close\r\n\r\n")
+    sent = monotonic()
+    done = await exchange(
+        session,
+        "GET",
+        path,
+        lambda conn: conn.send(head),
+        read_response,
+        session.remaining(60.0),
+    )
+    if not isinstance(done, str) and isinstance(done[1], Answer):
+        session.answered.append((sent, done[1].at))
+
+
+async def run(session: Session) -> None:
+    """Send heartbeats until cancelled (the runner stops it with the measurements)."""
+    flying: set[asyncio.Task[None]] = set()
+    try:
+        while True:
+            if len(flying) < IN_FLIGHT:
+                task = background(_one(session))
+                flying.add(task)
+                task.add_done_callback(flying.discard)
+            await asyncio.sleep(PERIOD)
+    finally:
+        for task in list(flying):
+            await stop(task)
+
+
+def answered_during(session: Session, start: float, end: float) -> bool:
+    """Whether a request sent at or after ``start`` was answered by ``end`` + ``AFTER``."""
+    return any(sent >= start and at <= end + AFTER for sent, at in session.answered)
+
+
+async def wait_for_answer(session: Session, start: float, until: float) -> None:
+    """Wait (at most until the monotonic ``until``) for an answer to a request sent after
+    ``start``; the heartbeat must still be running."""
+    while monotonic() < until and not any(sent >= start for sent, _ in session.answered):
+        await asyncio.sleep(0.05)
