@@ -18,9 +18,9 @@ import h11
 from gotriage.errors import FetchError, UsageError
 from gotriage.probe import (
     body_timeout,
-    heartbeat,
     connections,
     header_timeout,
+    heartbeat,
     idle_timeout,
     max_body,
     max_header,
