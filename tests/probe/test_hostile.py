@@ -22,6 +22,7 @@ import pytest
 from gotriage.report import probe_json
 
 MAX_WAIT = 3.0
+HARD_NOFILE = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
 GRACE = 5.0
 # the run's own bound, plus what a loaded machine may add to the event loop's last wake-up
 RUN_BOUND = MAX_WAIT + GRACE + 0.5
@@ -46,6 +47,20 @@ CASES: dict[str, Case] = {
     ),
     "stops-answering": Case(
         ("probestall", "-stop=answer"), ("--max-connections", "16", *ALL_PATHS)
+    ),
+    # netutil.LimitListener-style: the kernel accepts 16, the server holds 8
+    "limiting-listener": Case(
+        ("probeserver", "-max-conns=8"), ("--only", "connections", "--max-connections", "16")
+    ),
+    "own-file-limit": Case(
+        ("probeserver",),
+        ("--only", "connections", "--max-connections", "200"),
+        nofile=(64, 64),
+    ),
+    "low-soft-file-limit": Case(
+        ("probeserver",),
+        ("--only", "connections", "--max-connections", "200"),
+        nofile=(64, HARD_NOFILE),
     ),
 }
 
@@ -127,3 +142,68 @@ def test_a_server_that_stops_serving_is_inconclusive_not_untimed(runs, name):
 def test_a_stalled_reader_on_a_server_that_answers_nothing_is_not_still_served(runs):
     stalled = runs["stops-answering"].measured("stalled-reader")
     assert stalled["status"] == "inconclusive", stalled
+
+
+def test_a_limiting_listener_is_measured_as_its_cap(runs):
+    run = runs["limiting-listener"]
+    connections = run.measured("connections")
+    assert connections["status"] == "measured"
+    assert connections["value"] == 8  # not "held 16": 8 waited in the kernel's accept queue
+    assert "a connection cap of 8" in connections["detail"]
+    assert connections["outcome"] == "not served" and connections["verdict"] == "bad"
+
+
+def test_the_probes_own_file_limit_caps_connections_and_says_so(runs):
+    run = runs["own-file-limit"]
+    connections = run.measured("connections")
+    assert connections["verdict"] == "warn", connections  # not "bad": the server was fine
+    assert connections["outcome"] == "served"
+    assert connections["value"] < 64
+    (note,) = run.document["notes"]
+    assert "--max-connections 200 capped to" in note and "RLIMIT_NOFILE" in note
+    assert run.code == 0
+
+
+def test_a_low_soft_file_limit_is_raised(runs):
+    if HARD_NOFILE != resource.RLIM_INFINITY and HARD_NOFILE < 400:
+        pytest.skip(f"the hard open-file limit is {HARD_NOFILE}")
+    run = runs["low-soft-file-limit"]
+    connections = run.measured("connections")
+    assert connections["status"] == "none" and connections["value"] == 200, connections
+    assert run.document["notes"] == []
+
+
+EMFILE_SCRIPT = """
+import asyncio, json, resource, sys
+from gotriage.probe import connections
+from gotriage.probe.conn import Session
+from gotriage.probe.model import ProbeOptions
+from gotriage.probe.target import resolve
+from gotriage.probe.verdicts import assess
+
+async def main():
+    target = resolve(sys.argv[1], confirm_owned=False)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (48, 48))
+    options = ProbeOptions(url=sys.argv[1], max_wait=3.0, max_connections=100)
+    m = assess(await connections.measure(Session(target, None), options))
+    print(json.dumps({"verdict": m.verdict, "detail": m.detail, "outcome": m.outcome}))
+
+asyncio.run(main())
+"""
+
+
+def test_running_out_of_file_descriptors_is_the_probes_error_not_the_servers(go_program):
+    # the measurement itself, without the run's check before it: the ramp meets EMFILE
+    with go_program("probeserver", "-lifetime=30s") as server:
+        done = subprocess.run(
+            [sys.executable, "-c", EMFILE_SCRIPT, server.url("app")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["verdict"] != "bad", result
+    assert result["outcome"] == "served"
+    assert "the probe's own file limit stopped it" in result["detail"]

@@ -19,6 +19,7 @@ from gotriage.errors import FetchError, UsageError
 from gotriage.probe import (
     body_timeout,
     connections,
+    fdlimit,
     header_timeout,
     heartbeat,
     idle_timeout,
@@ -84,6 +85,15 @@ async def probe(
     return await probe_target(target, options, names, requirements, on_done)
 
 
+def within_own_limits(options: ProbeOptions, names: Sequence[str]) -> tuple[ProbeOptions, str]:
+    """``options`` with ``max_connections`` the probe's own file limit allows, and a note
+    when that is fewer than asked for."""
+    if connections.NAME not in names:
+        return options, ""
+    allowed, note = fdlimit.allowed_connections(options.max_connections)
+    return dataclasses.replace(options, max_connections=allowed), note
+
+
 async def probe_target(
     target: Target,
     options: ProbeOptions,
@@ -93,6 +103,7 @@ async def probe_target(
 ) -> ProbeReport:
     session = Session(target, ssl_context(target, insecure=options.insecure))
     started = monotonic()
+    options, limit_note = within_own_limits(options, names)
     # one deadline for everything, the reachability check and the final liveness check included
     session.deadline = started + options.max_wait + GRACE
     cut = session.deadline - FINAL_CHECK
@@ -135,11 +146,11 @@ async def probe_target(
     measurements = tuple(assess(m) for m in results)
     by_name = {m.name: m for m in measurements}
     checked = tuple(check(req, by_name.get(req.name)) for req in requirements)
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = (limit_note,) if limit_note else ()
     if lost:
-        notes = ("the target stopped accepting connections during the probe",)
+        notes += ("the target stopped accepting connections during the probe",)
     elif any(m.status is Status.INCONCLUSIVE for m in results):
-        notes = ("the target accepted connections but answered no request during the probe",)
+        notes += ("the target accepted connections but answered no request during the probe",)
     return ProbeReport(
         target=target.url,
         address=target.endpoint,
