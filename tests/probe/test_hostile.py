@@ -22,6 +22,8 @@ import pytest
 from gotriage.report import probe_json
 
 MAX_WAIT = 3.0
+READ_TIMEOUT = 1.4
+BODY_LIMIT = 300_000
 HARD_NOFILE = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
 GRACE = 5.0
 # the run's own bound, plus what a loaded machine may add to the event loop's last wake-up
@@ -51,6 +53,16 @@ CASES: dict[str, Case] = {
     # netutil.LimitListener-style: the kernel accepts 16, the server holds 8
     "limiting-listener": Case(
         ("probeserver", "-max-conns=8"), ("--only", "connections", "--max-connections", "16")
+    ),
+    # a body limit checked on Content-Length answers a 1 MiB announcement with 413 at once
+    "body-limit-by-length": Case(
+        ("probeserver", f"-read-timeout={READ_TIMEOUT}s", f"-max-body={BODY_LIMIT}"),
+        ("--only", "body-timeout,max-body", "--body-path", "/upload", "--max-body", "8MiB"),
+    ),
+    # the handler returns when its read times out; Go answers 200, Connection: close
+    "read-deadline-200": Case(
+        ("probeserver", f"-read-timeout={READ_TIMEOUT}s"),
+        ("--only", "body-timeout", "--body-path", "/ignore"),
     ),
     "own-file-limit": Case(
         ("probeserver",),
@@ -207,3 +219,17 @@ def test_running_out_of_file_descriptors_is_the_probes_error_not_the_servers(go_
     assert result["verdict"] != "bad", result
     assert result["outcome"] == "served"
     assert "the probe's own file limit stopped it" in result["detail"]
+
+
+@pytest.mark.parametrize("name", ["body-limit-by-length", "read-deadline-200"])
+def test_body_timeout_is_measured_past_a_low_body_limit_and_a_finished_response(runs, name):
+    body = runs[name].measured("body-timeout")
+    assert body["status"] == "measured", body
+    assert abs(body["value"] - READ_TIMEOUT) <= tolerance(READ_TIMEOUT), body
+
+
+def test_body_timeout_announces_a_body_under_the_measured_limit(runs):
+    run = runs["body-limit-by-length"]
+    limit = run.measured("max-body")
+    assert limit["value"] <= BODY_LIMIT < limit["value"] + limit["precision"]
+    assert f"announced a {int(limit['value'])}-byte body" in run.measured("body-timeout")["detail"]

@@ -14,6 +14,7 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import h11
 
@@ -166,6 +167,8 @@ class Session:
     deadline: float = float("inf")  # monotonic end of the whole run: no wait goes past it
     # (sent, answered) monotonic times of complete requests the server answered during the run
     answered: list[tuple[float, float]] = field(default_factory=list)
+    # work two measurements share (max-body's search, which body-timeout may need), by name
+    shared: dict[str, asyncio.Task[Any]] = field(default_factory=dict)
 
     def remaining(self, cap: float) -> float:
         """Seconds left before the run's deadline, at most ``cap``."""
@@ -208,6 +211,8 @@ class Session:
         self.open_connections.discard(conn)
 
     def close_all(self) -> None:
+        for task in self.shared.values():
+            task.cancel()
         for conn in list(self.open_connections):
             conn.abort()
 
