@@ -24,6 +24,8 @@ from gotriage.report import probe_json
 MAX_WAIT = 3.0
 READ_TIMEOUT = 1.4
 BODY_LIMIT = 300_000
+LINE_LIMIT = 3 << 10
+HEAD_LIMIT = 6 * (3 << 10)
 HARD_NOFILE = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
 GRACE = 5.0
 # the run's own bound, plus what a loaded machine may add to the event loop's last wake-up
@@ -63,6 +65,10 @@ CASES: dict[str, Case] = {
     "read-deadline-200": Case(
         ("probeserver", f"-read-timeout={READ_TIMEOUT}s"),
         ("--only", "body-timeout", "--body-path", "/ignore"),
+    ),
+    # nginx's large_client_header_buffers 6 3k: each line 3 KiB at most, the head 18 KiB
+    "per-line-header": Case(
+        ("probelines", f"-line={LINE_LIMIT}", f"-total={HEAD_LIMIT}"), ("--only", "max-header")
     ),
     "own-file-limit": Case(
         ("probeserver",),
@@ -233,3 +239,14 @@ def test_body_timeout_announces_a_body_under_the_measured_limit(runs):
     limit = run.measured("max-body")
     assert limit["value"] <= BODY_LIMIT < limit["value"] + limit["precision"]
     assert f"announced a {int(limit['value'])}-byte body" in run.measured("body-timeout")["detail"]
+
+
+def test_a_per_line_header_limit_is_measured_apart_from_the_total(runs):
+    header = runs["per-line-header"].measured("max-header")
+    assert header["status"] == "measured", header
+    assert header["value"] <= HEAD_LIMIT < header["value"] + header["precision"]
+    assert header["line_limit"] <= LINE_LIMIT < header["line_limit"] + header["line_precision"]
+    assert header["line_precision"] <= 256
+    # not Go (a 400 with a Server header, a per-line limit): no "MaxHeaderBytes ≈ 0 B"
+    assert header["implied_setting"] is None
+    assert "per-line limit" in header["detail"]

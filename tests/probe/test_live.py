@@ -228,6 +228,7 @@ def test_sizes_match_configuration(runs, config, settings):
     assert header["value"] <= want["max-header"] < header["value"] + header["precision"]
     assert header["precision"] <= 1024
     assert abs(header["implied_setting"] - (want["max-header"] - GO_SLACK)) <= 1024
+    assert header["line_limit"] is None  # Go has no per-line limit
     body = measured["max-body"]
     assert body["status"] == "measured"
     assert body["value"] <= want["max-body"] < body["value"] + body["precision"]

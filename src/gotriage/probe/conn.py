@@ -41,6 +41,7 @@ class Answer:
     status: int
     at: float
     keep_alive: bool = True
+    server: str = ""  # the Server header, if any (Go's net/http sends none)
 
 
 def monotonic() -> float:
@@ -127,7 +128,9 @@ class Connection:
             if isinstance(event, PeerClosed):
                 return event
             if isinstance(event, h11.Response):
-                return Answer(event.status_code, monotonic(), keeps_alive(event))
+                return Answer(
+                    event.status_code, monotonic(), keeps_alive(event), server_header(event)
+                )
             if event is h11.PAUSED:
                 return PeerClosed("invalid", monotonic(), "unexpected data")
 
@@ -147,6 +150,13 @@ class Connection:
 def is_tls_record(data: bytes) -> bool:
     """Whether ``data`` starts like a TLS record (an alert or handshake, version 3.x)."""
     return len(data) >= 3 and data[0] in (0x15, 0x16) and data[1] == 3 and data[2] <= 4
+
+
+def server_header(response: h11.Response) -> str:
+    for name, value in response.headers:
+        if name == b"server":
+            return value.decode("latin-1")
+    return ""
 
 
 def keeps_alive(response: h11.Response) -> bool:

@@ -54,6 +54,10 @@ class Measurement:
     go_field: str = ""
     fix: str = ""
     implied_setting: float | None = None  # max-header: the MaxHeaderBytes this size implies
+    # max-header: the longest single header line accepted, when a per-line limit is below the
+    # total (nginx's large_client_header_buffers), and the gap to the shortest line refused
+    line_limit: float | None = None
+    line_precision: float | None = None
 
     def with_fields(self, **changes: object) -> Measurement:
         return replace(self, **changes)  # type: ignore[arg-type]

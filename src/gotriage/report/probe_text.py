@@ -21,6 +21,8 @@ _STYLE = {
 
 def _measured(m: Measurement) -> str:
     text = measured_text(m)
+    if m.name == "max-header" and m.line_limit is not None:
+        text += f" (lines ≤ {show(m.line_limit, m.unit)})"
     if m.name == "max-header" and m.implied_setting is not None:
         text += f" (MaxHeaderBytes ≈ {show(m.implied_setting, m.unit)})"
     return text
