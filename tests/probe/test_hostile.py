@@ -26,6 +26,8 @@ READ_TIMEOUT = 1.4
 BODY_LIMIT = 300_000
 LINE_LIMIT = 3 << 10
 HEAD_LIMIT = 6 * (3 << 10)
+# between two stalls of the plan (1.66 s and 2.24 s at --max-wait 3), far from their middle
+SEND_TIMEOUT = 1.7
 HARD_NOFILE = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
 GRACE = 5.0
 # the run's own bound, plus what a loaded machine may add to the event loop's last wake-up
@@ -69,6 +71,11 @@ CASES: dict[str, Case] = {
     # nginx's large_client_header_buffers 6 3k: each line 3 KiB at most, the head 18 KiB
     "per-line-header": Case(
         ("probelines", f"-line={LINE_LIMIT}", f"-total={HEAD_LIMIT}"), ("--only", "max-header")
+    ),
+    # nginx's send_timeout: each write must finish within SEND_TIMEOUT, not the response
+    "send-timeout": Case(
+        ("probeserver", f"-write-idle={SEND_TIMEOUT}s"),
+        ("--only", "stalled-reader", "--large-path", "/large"),
     ),
     "own-file-limit": Case(
         ("probeserver",),
@@ -250,3 +257,12 @@ def test_a_per_line_header_limit_is_measured_apart_from_the_total(runs):
     # not Go (a 400 with a Server header, a per-line limit): no "MaxHeaderBytes ≈ 0 B"
     assert header["implied_setting"] is None
     assert "per-line limit" in header["detail"]
+
+
+def test_stalled_readers_point_value_is_within_tolerance_of_a_send_timeout(runs):
+    stalled = runs["send-timeout"].measured("stalled-reader")
+    assert stalled["status"] == "measured", stalled
+    low, high = stalled["value"] - stalled["precision"], stalled["value"] + stalled["precision"]
+    assert low - tolerance(SEND_TIMEOUT) <= SEND_TIMEOUT <= high + tolerance(SEND_TIMEOUT)
+    # the point value itself, not only its interval
+    assert abs(stalled["value"] - SEND_TIMEOUT) <= tolerance(SEND_TIMEOUT), stalled

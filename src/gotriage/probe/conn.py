@@ -83,6 +83,12 @@ class Connection:
             return False
         return True
 
+    def set_receive_buffer(self, size: int) -> None:
+        sock = self.writer.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
+
     async def read_raw(self) -> bytes | PeerClosed:
         try:
             data = await self.reader.read(READ_CHUNK)
