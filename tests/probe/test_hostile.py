@@ -26,7 +26,7 @@ READ_TIMEOUT = 1.4
 BODY_LIMIT = 300_000
 LINE_LIMIT = 3 << 10
 HEAD_LIMIT = 6 * (3 << 10)
-# between two stalls of the plan (1.66 s and 2.24 s at --max-wait 3), far from their middle
+# between 1.66 s and 2.24 s, two stalls of the plan once, far from their middle
 SEND_TIMEOUT = 1.7
 HARD_NOFILE = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
 GRACE = 5.0
