@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 
-from gotriage.probe.common import OWN_LIMIT, background, connect, error, exchange, stop
+from gotriage.probe.common import OWN_LIMIT, background, connect, error, stop
 from gotriage.probe.conn import Answer, Connection, PeerClosed, Session, monotonic
-from gotriage.probe.idle_timeout import read_response
+from gotriage.probe.idle_timeout import plain_get
 from gotriage.probe.model import Measurement, ProbeOptions, Status, Unit
 
 NAME = "connections"
@@ -73,20 +73,10 @@ async def _hold(session: Session, held: _Held, conns: list[Connection]) -> None:
 
 
 async def _still_served(session: Session) -> bool | str:
-    path = session.target.path
-    head = session.request_head("GET", path, "Connection: close\r\n\r\n")
-    done = await exchange(
-        session,
-        "GET",
-        path,
-        lambda conn: conn.send(head),
-        read_response,
-        session.remaining(SERVICE_TIMEOUT),
-    )
-    if isinstance(done, str):
-        return done
-    _, response = done
-    return response is not None and not isinstance(response, PeerClosed)
+    response = await plain_get(session, session.remaining(SERVICE_TIMEOUT))
+    if isinstance(response, str):
+        return response
+    return isinstance(response, Answer)
 
 
 async def _accepted(session: Session, held: _Held) -> int:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 
-from gotriage.probe.common import background, exchange, stop
-from gotriage.probe.conn import Answer, Session, monotonic
-from gotriage.probe.idle_timeout import read_response
+from gotriage.probe.common import background, stop
+from gotriage.probe.conn import Session, monotonic
+from gotriage.probe.idle_timeout import plain_get
 
 PERIOD = 0.5
 IN_FLIGHT = 3
@@ -23,29 +23,13 @@ IN_FLIGHT = 3
 AFTER = 2.5
 
 
-async def _one(session: Session) -> None:
-    path = session.target.path
-    head = session.request_head("GET", path, "Connection: close\r\n\r\n")
-    sent = monotonic()
-    done = await exchange(
-        session,
-        "GET",
-        path,
-        lambda conn: conn.send(head),
-        read_response,
-        session.remaining(60.0),
-    )
-    if not isinstance(done, str) and isinstance(done[1], Answer):
-        session.answered.append((sent, done[1].at))
-
-
 async def run(session: Session) -> None:
     """Send heartbeats until cancelled (the runner stops it with the measurements)."""
-    flying: set[asyncio.Task[None]] = set()
+    flying: set[asyncio.Task[object]] = set()
     try:
         while True:
             if len(flying) < IN_FLIGHT:
-                task = background(_one(session))
+                task = background(plain_get(session, session.remaining(60.0)))
                 flying.add(task)
                 task.add_done_callback(flying.discard)
             await asyncio.sleep(PERIOD)
