@@ -25,8 +25,9 @@ RECEIVE_BUFFER = 4096
 DRAIN_BUFFER = 4 << 20
 DRAIN_TIME = 1.0
 # More than socket buffers can hold once the server has stopped writing (Linux tcp_wmem max
-# is 4 MiB): reading past this means the server is still sending.
-DRAIN_CAP = 8 << 20
+# is 4 MiB, the stalled receive buffer a few KiB): reading past this means the server is still
+# sending. Kept small, since every stall reads this much when it was not cut.
+DRAIN_CAP = 5 << 20
 
 
 def stalls(max_wait: float) -> list[float]:
