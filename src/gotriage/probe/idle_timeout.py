@@ -71,6 +71,7 @@ async def measure(session: Session, options: ProbeOptions) -> Measurement:
                 f"GET {path} got no complete response (connection {response.kind})",
                 attempts=1,
             )
+        session.answered.append((conn.opened_at, response.at))
         if not response.keep_alive:
             return Measurement(
                 NAME,

@@ -81,10 +81,12 @@ async def accepted(
     done = await exchange(session, method, path, send, Connection.answer_or_close, within)
     if isinstance(done, str):
         return done
-    _, ending = done
+    conn, ending = done
     if ending is None:
         return f"no answer to {what} within {within:g} s"
     if isinstance(ending, Answer):
+        # an answer to a complete request: the server was answering then
+        session.answered.append((conn.opened_at, ending.at))
         if seen is not None:
             seen(ending)
         return accepts(ending.status)
