@@ -97,7 +97,9 @@ async def measure(session: Session, options: ProbeOptions) -> Measurement:
     held = _Held()
     conns: list[Connection] = []
     watchers: list[asyncio.Task[None]] = []
-    ramp_deadline = monotonic() + options.max_wait
+    # leave time, before the run's end, for the hold and the two checks that follow the ramp
+    after_ramp = HOLD + SERVICE_TIMEOUT + ANSWER_WINDOW + 1.5
+    ramp_deadline = min(monotonic() + options.max_wait, session.deadline - after_ramp)
     try:
         while len(watchers) < limit and not held.refused and monotonic() < ramp_deadline:
             batch = min(BATCH, limit - len(watchers))

@@ -81,8 +81,10 @@ async def probe(
     for req in requirements:
         if req.name not in names:
             raise UsageError(f"--require {req.text!r}: --only leaves out {req.name}")
-    target = await first_answering(resolve(options.url, confirm_owned=confirm_owned))
-    return await probe_target(target, options, names, requirements, on_done)
+    started = monotonic()
+    target = resolve(options.url, confirm_owned=confirm_owned)
+    target = await first_answering(target, started + options.max_wait + GRACE - FINAL_CHECK)
+    return await probe_target(target, options, names, requirements, on_done, started)
 
 
 def within_own_limits(options: ProbeOptions, names: Sequence[str]) -> tuple[ProbeOptions, str]:
@@ -100,9 +102,11 @@ async def probe_target(
     names: Sequence[str],
     requirements: Sequence[Requirement] = (),
     on_done: Callable[[str], None] | None = None,
+    started: float | None = None,
 ) -> ProbeReport:
+    """Probe ``target``, the run having started at the monotonic ``started`` (default: now)."""
     session = Session(target, ssl_context(target, insecure=options.insecure))
-    started = monotonic()
+    started = monotonic() if started is None else started
     options, limit_note = within_own_limits(options, names)
     # one deadline for everything, the reachability check and the final liveness check included
     session.deadline = started + options.max_wait + GRACE
@@ -178,14 +182,15 @@ def _conclusive(m: Measurement, session: Session, start: float, end: float | Non
     )
 
 
-async def first_answering(target: Target) -> Target:
+async def first_answering(target: Target, deadline: float = float("inf")) -> Target:
     """The target on the first of its addresses that accepts a connection (localhost may
-    resolve to ::1 first while the server listens on 127.0.0.1 only)."""
+    resolve to ::1 first while the server listens on 127.0.0.1 only), looking no later than
+    the monotonic ``deadline``."""
     if not target.alternatives:
         return target
     for address in (target.address, *target.alternatives):
         candidate = dataclasses.replace(target, address=address, alternatives=())
-        if await Session(candidate, None).alive():
+        if await Session(candidate, None, deadline=deadline).alive():
             return candidate
     return target
 
