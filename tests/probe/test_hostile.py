@@ -101,11 +101,18 @@ class Run:
         return m
 
 
-def _limit(nofile: tuple[int, int]) -> Any:
-    def set_limit() -> None:
-        resource.setrlimit(resource.RLIMIT_NOFILE, nofile)
+# runs gotriage under an open-file limit (soft, hard), set in the child before it starts
+UNDER_LIMIT = (
+    "import resource, runpy, sys; "
+    "resource.setrlimit(resource.RLIMIT_NOFILE, (int(sys.argv[1]), int(sys.argv[2]))); "
+    "sys.argv = ['gotriage', *sys.argv[3:]]; runpy.run_module('gotriage', run_name='__main__')"
+)
 
-    return set_limit
+
+def launcher(nofile: tuple[int, int] | None) -> list[str]:
+    if nofile is None:
+        return [sys.executable, "-m", "gotriage"]
+    return [sys.executable, "-c", UNDER_LIMIT, *map(str, nofile)]
 
 
 @pytest.fixture(scope="module")
@@ -116,9 +123,7 @@ def runs(go_program) -> dict[str, Run]:
             program, *flags = case.server
             server = stack.enter_context(go_program(program, "-lifetime=60s", *flags))
             command = [
-                sys.executable,
-                "-m",
-                "gotriage",
+                *launcher(case.nofile),
                 "probe",
                 server.url("app") + case.path,
                 "--format",
@@ -132,7 +137,6 @@ def runs(go_program) -> dict[str, Run]:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
-                preexec_fn=_limit(case.nofile) if case.nofile else None,
             )
         out = {}
         for name, proc in procs.items():

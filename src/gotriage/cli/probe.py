@@ -28,6 +28,8 @@ header, body, idle and write timeouts, the largest header and body it accepts, a
 half-sent requests it holds at once. Each value comes with its precision, a verdict against
 recommended values and the Go http.Server field that fixes it. Measurements run concurrently;
 the whole probe takes little more than the longest timeout measured, at most --max-wait (+5 s).
+A plain GET every 0.5 s checks the server is still answering: a measurement during which it
+answered nothing is "inconclusive", not "no timeout".
 
 Probing anything but a loopback address needs --confirm-owned: a slow-client probe against a
 server you do not run is an attack."""
