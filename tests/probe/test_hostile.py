@@ -31,7 +31,7 @@ SEND_TIMEOUT = 1.7
 HARD_NOFILE = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
 GRACE = 5.0
 # the run's own bound, plus what a loaded machine may add to the event loop's last wake-up
-RUN_BOUND = MAX_WAIT + GRACE + 0.5
+RUN_BOUND = MAX_WAIT + GRACE + 1.0
 
 
 def tolerance(configured: float) -> float:

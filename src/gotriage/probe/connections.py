@@ -22,7 +22,10 @@ NAME = "connections"
 BATCH = 16
 HOLD = 0.5
 SERVICE_TIMEOUT = 2.0
-ANSWER_WINDOW = 1.5
+# completed requests are waited for until none has come for ANSWER_QUIET s (a capped server
+# answers the ones it accepted at once, then nothing), at most ANSWER_WINDOW s
+ANSWER_QUIET = 0.5
+ANSWER_WINDOW = 3.0
 # held connections given up when the probe's own file limit stopped the ramp, so that the
 # checks that follow can still connect
 FREED = 8
@@ -86,9 +89,14 @@ async def _accepted(session: Session, held: _Held) -> int:
     held.completing = True
     for conn in waiting:
         await conn.send(b"\r\n")
-    deadline = monotonic() + session.remaining(ANSWER_WINDOW)
-    while held.waiting and monotonic() < deadline:
+    now = monotonic()
+    deadline = now + session.remaining(ANSWER_WINDOW)
+    last, answered = now, 0
+    while held.waiting and now < deadline and now - last < ANSWER_QUIET:
         await asyncio.sleep(0.02)
+        now = monotonic()
+        if held.answered != answered:
+            last, answered = now, held.answered
     return held.answered
 
 
@@ -98,8 +106,13 @@ async def measure(session: Session, options: ProbeOptions) -> Measurement:
     conns: list[Connection] = []
     watchers: list[asyncio.Task[None]] = []
     # leave time, before the run's end, for the hold and the two checks that follow the ramp
-    after_ramp = HOLD + SERVICE_TIMEOUT + ANSWER_WINDOW + 1.5
-    ramp_deadline = min(monotonic() + options.max_wait, session.deadline - after_ramp)
+    # (but ramp for a second at least)
+    start = monotonic()
+    after_ramp = HOLD + SERVICE_TIMEOUT + ANSWER_QUIET + 1.0
+    ramp_deadline = max(
+        start + min(options.max_wait, 1.0),
+        min(start + options.max_wait, session.deadline - after_ramp),
+    )
     try:
         while len(watchers) < limit and not held.refused and monotonic() < ramp_deadline:
             batch = min(BATCH, limit - len(watchers))

@@ -108,9 +108,11 @@ async def probe_target(
     session = Session(target, ssl_context(target, insecure=options.insecure))
     started = monotonic() if started is None else started
     options, limit_note = within_own_limits(options, names)
-    # one deadline for everything, the reachability check and the final liveness check included
-    session.deadline = started + options.max_wait + GRACE
-    cut = session.deadline - FINAL_CHECK
+    # one deadline for everything, the reachability check and the final liveness check included;
+    # the measurements' own waits end at the cut, a second before it
+    end = started + options.max_wait + GRACE
+    cut = end - FINAL_CHECK
+    session.deadline = cut
     await check_reachable(session, min(REACHABLE_TIMEOUT, cut - started))
 
     lag = background(session.watch_loop_lag())
@@ -140,6 +142,7 @@ async def probe_target(
         await asyncio.sleep(0)
         await asyncio.sleep(0)
 
+    session.deadline = end
     results = [
         _conclusive(_result(name, task, options), session, measuring_from, ended.get(name))
         for name, task in tasks.items()
