@@ -23,6 +23,7 @@ from gotriage.report import probe_json
 
 MAX_WAIT = 3.0
 READ_TIMEOUT = 1.4
+HEADER_TIMEOUT = 0.6
 BODY_LIMIT = 300_000
 LINE_LIMIT = 3 << 10
 HEAD_LIMIT = 6 * (3 << 10)
@@ -53,6 +54,12 @@ CASES: dict[str, Case] = {
     ),
     "stops-answering": Case(
         ("probestall", "-stop=answer"), ("--max-connections", "16", *ALL_PATHS)
+    ),
+    # a URL that takes 3.5 s to answer: heartbeats are answered late, not never
+    "slow-url": Case(
+        ("probeserver", "-slow=3.5s", f"-read-header-timeout={HEADER_TIMEOUT}s"),
+        ("--only", "header-timeout"),
+        path="slow",
     ),
     # netutil.LimitListener-style: the kernel accepts 16, the server holds 8
     "limiting-listener": Case(
@@ -270,3 +277,9 @@ def test_stalled_readers_point_value_is_within_tolerance_of_a_send_timeout(runs)
     assert low - tolerance(SEND_TIMEOUT) <= SEND_TIMEOUT <= high + tolerance(SEND_TIMEOUT)
     # the point value itself, not only its interval
     assert abs(stalled["value"] - SEND_TIMEOUT) <= tolerance(SEND_TIMEOUT), stalled
+
+
+def test_a_slow_url_is_answered_late_not_inconclusive(runs):
+    header = runs["slow-url"].measured("header-timeout")
+    assert header["status"] == "measured", header
+    assert abs(header["value"] - HEADER_TIMEOUT) <= tolerance(HEADER_TIMEOUT) + header["precision"]

@@ -5,8 +5,8 @@ a slow connection waits in the kernel's accept queue and nobody closes it, a sta
 never cut. So while the measurements run, a plain complete GET of the URL goes out every
 ``PERIOD`` seconds on a fresh connection (a few at most in flight), and each answered one is
 recorded in ``session.answered``. A measurement is conclusive only if a request sent after it
-started was answered by the time it ended (or shortly after: one queued behind the probe's own
-slow connections is answered once they are released).
+started was answered in the last second before it ended, or after it (a slow URL is answered
+late; one queued behind the probe's own slow connections is answered once they are released).
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from gotriage.probe.idle_timeout import plain_get
 
 PERIOD = 0.5
 IN_FLIGHT = 3
-# how long after a measurement ended an answer still counts, at most
-AFTER = 2.5
+# an answer this long before a measurement ended, or any time after, shows the server was still
+# answering at its end
+RECENT = 1.0
 
 
 async def run(session: Session) -> None:
@@ -39,12 +40,13 @@ async def run(session: Session) -> None:
 
 
 def answered_during(session: Session, start: float, end: float) -> bool:
-    """Whether a request sent at or after ``start`` was answered by ``end`` + ``AFTER``."""
-    return any(sent >= start and at <= end + AFTER for sent, at in session.answered)
+    """Whether a request sent at or after ``start`` was answered ``RECENT`` s before ``end``
+    or later: the server was still answering when the measurement ended."""
+    return any(sent >= start and at >= end - RECENT for sent, at in session.answered)
 
 
-async def wait_for_answer(session: Session, start: float, until: float) -> None:
-    """Wait (at most until the monotonic ``until``) for an answer to a request sent after
-    ``start``; the heartbeat must still be running."""
-    while monotonic() < until and not any(sent >= start for sent, _ in session.answered):
+async def wait_for_answer(session: Session, start: float, end: float, until: float) -> None:
+    """Wait, at most until the monotonic ``until``, for what :func:`answered_during` needs;
+    the heartbeat must still be running."""
+    while monotonic() < until and not answered_during(session, start, end):
         await asyncio.sleep(0.05)
