@@ -1,4 +1,5 @@
-"""The probe against a real nginx with a per-line header limit (large_client_header_buffers).
+"""The probe against a real nginx: a per-line header limit (large_client_header_buffers) and a
+per-write send timeout (send_timeout).
 
 Debian's nginx, started on 127.0.0.1 with a temporary configuration; the test is skipped with
 the reason when nginx cannot be had (``.ci/run`` installs it when missing).
@@ -7,6 +8,7 @@ the reason when nginx cannot be had (``.ci/run`` installs it when missing).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -18,8 +20,9 @@ from pathlib import Path
 import pytest
 
 LINE = 3 << 10
-PROBE = ("--only", "max-header", "--format", "json")
+SEND_TIMEOUT = 1.7
 CONFIG = """\
+{user}
 daemon off;
 worker_processes 1;
 pid {dir}/nginx.pid;
@@ -33,9 +36,11 @@ http {{
     uwsgi_temp_path {dir}/uwsgi;
     scgi_temp_path {dir}/scgi;
     large_client_header_buffers 6 3k;
+    send_timeout {send_timeout_ms}ms;
     server {{
         listen 127.0.0.1:{port};
         location / {{ return 200 "ok\\n"; }}
+        location = /large {{ root {dir}/www; }}
     }}
 }}
 """
@@ -61,7 +66,14 @@ def nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     directory = tmp_path_factory.mktemp("nginx")
     port = free_port()
     config = directory / "nginx.conf"
-    config.write_text(CONFIG.format(dir=directory, port=port))
+    (directory / "www").mkdir()
+    with (directory / "www" / "large").open("wb") as large:
+        large.truncate(64 << 20)  # sparse: 64 MiB of zeros
+    # the workers of a master run as root would be "nobody", who cannot read a private tmp
+    user = "user root;" if os.geteuid() == 0 else ""
+    config.write_text(
+        CONFIG.format(dir=directory, port=port, user=user, send_timeout_ms=int(SEND_TIMEOUT * 1000))
+    )
     log = directory / "error.log"
     proc = subprocess.Popen(
         [binary, "-c", str(config), "-p", str(directory), "-e", str(log)],
@@ -91,17 +103,29 @@ def nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.wait(timeout=10)
 
 
-def test_nginx_per_line_header_limit_is_not_a_max_header_bytes(nginx):
+def probe(url: str, *args: str) -> dict:
     done = subprocess.run(
-        [sys.executable, "-m", "gotriage", "probe", nginx, *PROBE],
+        [sys.executable, "-m", "gotriage", "probe", url, "--format", "json", *args],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert done.stdout, done.stderr
-    (header,) = json.loads(done.stdout)["measurements"]
+    return json.loads(done.stdout)
+
+
+def test_nginx_per_line_header_limit_is_not_a_max_header_bytes(nginx):
+    (header,) = probe(nginx, "--only", "max-header")["measurements"]
     assert header["status"] == "measured", header
     assert header["line_limit"] <= LINE < header["line_limit"] + header["line_precision"]
     assert header["value"] >= 4 * LINE  # several 3 KiB lines fit: the total is apart
     assert header["implied_setting"] is None  # nginx, not Go: no "MaxHeaderBytes ≈ 0 B"
+
+
+def test_nginx_send_timeout_is_the_stalled_readers_point_value(nginx):
+    args = ("--only", "stalled-reader", "--large-path", "/large", "--max-wait", "3s")
+    (stalled,) = probe(nginx, *args)["measurements"]
+    assert stalled["status"] == "measured", stalled
+    # within 100 ms + 5% of send_timeout, the point value itself and not only its interval
+    assert abs(stalled["value"] - SEND_TIMEOUT) <= 0.1 + 0.05 * SEND_TIMEOUT, stalled
