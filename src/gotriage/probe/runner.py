@@ -1,8 +1,10 @@
 """Run the selected measurements concurrently against one target, under one deadline.
 
 Everything is bounded: each measurement stops by itself at ``--max-wait`` (a timing wait) or
-within a short grace after it (size searches, connection ramps), the whole run is cut at
-``max_wait + GRACE``, and every socket the probe opened is closed at the end whatever happened.
+within a short grace after it (size searches, connection ramps); the whole run, from the first
+plain GET to the final liveness check, ends within ``max_wait + GRACE``; every socket the probe
+opened is closed at the end whatever happened. A heartbeat runs beside the measurements, and a
+measurement during which the server stopped answering is marked inconclusive.
 """
 
 from __future__ import annotations
@@ -155,7 +157,7 @@ async def probe_target(
     if lost:
         notes += ("the target stopped accepting connections during the probe",)
     elif any(m.status is Status.INCONCLUSIVE for m in results):
-        notes += ("the target accepted connections but answered no request during the probe",)
+        notes += ("the target stopped answering requests during the probe",)
     return ProbeReport(
         target=target.url,
         address=target.endpoint,
@@ -178,8 +180,9 @@ def _conclusive(m: Measurement, session: Session, start: float, end: float | Non
     seen = f" (seen: {m.detail})" if m.detail else ""
     return m.with_fields(
         status=Status.INCONCLUSIVE,
-        detail="the server answered no complete request while this was measured, so what "
-        f"was seen says nothing about its settings{seen}",
+        detail="the server stopped answering while this was measured (no complete request "
+        f"answered in its last second or after), so what was seen says nothing about its "
+        f"settings{seen}",
     )
 
 
