@@ -82,9 +82,10 @@ async def _still_served(session: Session) -> bool | str:
     return isinstance(response, Answer)
 
 
-async def _accepted(session: Session, held: _Held) -> int:
+async def _accepted(session: Session, held: _Held) -> tuple[int, int]:
     """Complete the request on every held connection: only those the server itself accepted
-    are answered (the others wait in the kernel's accept queue). How many were answered."""
+    are answered (the others wait in the kernel's accept queue). How many were completed, and
+    how many of them were neither answered nor closed (queued)."""
     waiting = list(held.waiting)
     held.completing = True
     for conn in waiting:
@@ -97,7 +98,7 @@ async def _accepted(session: Session, held: _Held) -> int:
         now = monotonic()
         if held.answered != answered:
             last, answered = now, held.answered
-    return held.answered
+    return len(waiting), len(held.waiting)
 
 
 async def measure(session: Session, options: ProbeOptions) -> Measurement:
@@ -134,8 +135,8 @@ async def measure(session: Session, options: ProbeOptions) -> Measurement:
         await asyncio.sleep(HOLD)
         held_now = held.open
         served = await _still_served(session)
-        others = len(session.open_connections) - len(held.waiting)
-        accepted = await _accepted(session, held)
+        others = len(session.open_connections - set(conns))
+        completed, queued = await _accepted(session, held)
     finally:
         for watcher in watchers:
             await stop(watcher)
@@ -162,13 +163,14 @@ async def measure(session: Session, options: ProbeOptions) -> Measurement:
         notes.append(
             f"a new request was not answered within {SERVICE_TIMEOUT:g} s while they were open"
         )
-    capped = accepted < held_now and not held.closing_answers
+    accepted = held.answered
+    capped = queued > 0 and not held.closing_answers
     if capped:
         also = f" while {others} other probe connections were open" if others > 0 else ""
         notes.append(
-            f"the server itself accepted only {accepted} of the {held_now}{also} (their "
-            "completed requests were answered, the others waited in the kernel's accept "
-            f"queue): a connection cap of {accepted}"
+            f"the server itself had accepted only {accepted} of the {completed} still held"
+            f"{also} (their completed requests were answered, the other {queued} waited in "
+            f"the kernel's accept queue): a connection cap of {accepted}"
         )
     elif held.closing_answers:
         notes.append(
