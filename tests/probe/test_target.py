@@ -1,3 +1,5 @@
+import contextlib
+
 import h11
 import pytest
 from hypothesis import given
@@ -58,9 +60,24 @@ def test_any_path_gives_a_request_target_h11_accepts(text):
     assert target.isascii() and " " not in target
 
 
+@given(st.text())
+def test_any_url_parses_or_is_a_usage_error(text):
+    for url in ("http://" + text, "https://[" + text, "http://127.0.0.1:" + text):
+        with contextlib.suppress(UsageError):
+            parse_url(url)
+
+
 @pytest.mark.parametrize(
     "url",
-    ["ftp://127.0.0.1/", "127.0.0.1:80", "http:///x", "http://h:99999/", "http://127.0.0.1:0/"],
+    [
+        "ftp://127.0.0.1/",
+        "127.0.0.1:80",
+        "http:///x",
+        "http://h:99999/",
+        "http://127.0.0.1:0/",
+        "http://[::1/",
+        "http://[zz]:80/",
+    ],
 )
 def test_bad_urls(url):
     with pytest.raises(UsageError):

@@ -68,7 +68,10 @@ def encode_path(text: str) -> str:
 def parse_url(url: str) -> tuple[str, str, int, str]:
     """(scheme, host, port, request-target) of an http:// or https:// URL; UsageError
     otherwise. The path and query are percent-encoded as a browser does."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # a bracketed host that is not an IPv6 address
+        raise UsageError(f"malformed URL {url!r}: {exc}") from None
     if parts.scheme not in ("http", "https"):
         raise UsageError(f"URL must start with http:// or https://: {url!r}")
     if not parts.hostname:
