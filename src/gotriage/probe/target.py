@@ -84,10 +84,12 @@ def parse_url(url: str) -> tuple[str, str, int, str]:
         raise UsageError(f"bad port in URL {url!r}: port 0 cannot be connected to")
     if port is None:
         port = 443 if parts.scheme == "https" else 80
-    try:
-        host = parts.hostname.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise UsageError(f"URL has a host name that cannot be encoded: {url!r}") from None
+    host = parts.hostname
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise UsageError(f"URL has a host name that cannot be encoded: {url!r}") from None
     return parts.scheme, host, port, request_target(parts.path, parts.query)
 
 
