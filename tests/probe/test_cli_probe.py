@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
+from collections.abc import Iterator
 
 import pytest
 
@@ -29,6 +31,7 @@ def free_port() -> int:
             "--only leaves out max-body",
         ),
         (["ftp://127.0.0.1/"], "http:// or https://"),
+        (["http://127.0.0.1:0/"], "port 0"),
     ],
 )
 def test_usage_errors_exit_2(capsys, args, message):
@@ -111,12 +114,12 @@ def test_only_and_require_end_to_end(capsys, go_program):
     assert out.count("met ") == 2
 
 
-def test_a_server_that_is_not_http(capsys):
+@contextlib.contextmanager
+def raw_server(reply: bytes) -> Iterator[int]:
+    """A listener on 127.0.0.1 that answers every connection with ``reply`` and closes."""
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen()
-        port = listener.getsockname()[1]
-
         listener.settimeout(0.2)
         stop = threading.Event()
 
@@ -127,17 +130,63 @@ def test_a_server_that_is_not_http(capsys):
                 except TimeoutError:
                     continue
                 with conn:
-                    conn.recv(1024)
-                    conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+                    conn.settimeout(5)
+                    with contextlib.suppress(OSError):
+                        conn.recv(1024)
+                        conn.sendall(reply)
 
         thread = threading.Thread(target=answer)
         thread.start()
         try:
-            assert main(["probe", f"http://127.0.0.1:{port}/", "--max-wait", "1s"]) == 2
+            yield listener.getsockname()[1]
         finally:
             stop.set()
             thread.join(timeout=10)
-    assert "is not HTTP/1.1" in capsys.readouterr().err
+
+
+TLS_ALERT = bytes.fromhex("15030100020246")  # a TLS 1.0 record: fatal alert, protocol_version
+
+
+@pytest.mark.parametrize(
+    ("reply", "https_hint"),
+    [(b"SSH-2.0-OpenSSH_9.6\r\n", False), (TLS_ALERT, True)],
+)
+def test_a_server_that_is_not_http(capsys, reply, https_hint):
+    with raw_server(reply) as port:
+        assert main(["probe", f"http://127.0.0.1:{port}/", "--max-wait", "1s"]) == 2
+    err = capsys.readouterr().err
+    assert "is not HTTP/1.1" in err
+    # the https hint only when the reply is a TLS record
+    assert ("an https server probed with http://" in err) is https_hint
+    assert "Traceback" not in err
+
+
+def test_paths_the_request_line_cannot_carry_are_percent_encoded(capsys, go_program):
+    with go_program("probeserver", "-idle-timeout=0.3s", "-lifetime=30s") as server:
+        url = server.url("app") + "€uro/a b?q=é"
+        code = main(
+            [
+                "probe",
+                url,
+                "--only",
+                "idle-timeout,max-body",
+                "--body-path",
+                "/body?name=é x",
+                "--max-body",
+                "64KiB",
+                "--max-wait",
+                "2s",
+                "--format",
+                "json",
+            ]
+        )
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    idle, body = json.loads(captured.out)["measurements"]
+    assert idle["status"] == "measured"
+    assert abs(idle["value"] - 0.3) <= 0.1 + 0.05 * 0.3 + idle["precision"]
+    assert body["status"] == "none"
+    assert code == 0
 
 
 def test_a_connection_cap_that_slow_clients_fill_is_bad(capsys, go_program):

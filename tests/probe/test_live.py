@@ -2,7 +2,8 @@
 
 All configurations run at once (two through the CLI in their own processes, two in this
 process) so the module takes little more than the longest --max-wait. Accuracy is measured
-against the configured values with a tolerance of 100 ms + 5%; nothing here times the run.
+against the configured values with a tolerance of 100 ms + 5% beyond the stated precision (which
+grows with the event loop's delays on a loaded machine); nothing here times the run.
 """
 
 from __future__ import annotations
@@ -214,7 +215,8 @@ def test_timeouts_match_configuration(runs, config, settings):
             continue
         got = measured[name]
         assert got["status"] == "measured", (name, got)
-        assert abs(got["value"] - want) <= tolerance(want), (name, got["value"], want)
+        # the stated precision includes the worst event-loop delay, which a loaded machine adds
+        assert abs(got["value"] - want) <= tolerance(want) + got["precision"], (name, got, want)
 
 
 @pytest.mark.parametrize(("config", "settings"), [("random", RANDOM), ("fallback-tls", FALLBACK)])
@@ -228,6 +230,7 @@ def test_sizes_match_configuration(runs, config, settings):
     assert header["value"] <= want["max-header"] < header["value"] + header["precision"]
     assert header["precision"] <= 1024
     assert abs(header["implied_setting"] - (want["max-header"] - GO_SLACK)) <= 1024
+    assert header["line_limit"] is None  # Go has no per-line limit
     body = measured["max-body"]
     assert body["status"] == "measured"
     assert body["value"] <= want["max-body"] < body["value"] + body["precision"]

@@ -57,6 +57,7 @@ def seconds(status, value, **kw):
         ("header-timeout>=10s", seconds(Status.NONE, 30.0), True),
         ("header-timeout>=60s", seconds(Status.NONE, 30.0), False),
         ("header-timeout<=10s", seconds(Status.ERROR, None, detail="boom"), False),
+        ("header-timeout>=10s", seconds(Status.INCONCLUSIVE, 30.0, detail="no answer"), False),
         ("header-timeout<=10s", seconds(Status.SKIPPED, None), False),
         ("header-timeout<=10s", None, False),
     ],

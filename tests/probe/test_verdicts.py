@@ -20,6 +20,12 @@ def m(name, status, value, unit=Unit.SECONDS, outcome=""):
         (m("idle-timeout", Status.NONE, 30.0), Verdict.WARN),
         (m("body-timeout", Status.SKIPPED, None), Verdict.SKIPPED),
         (m("write-timeout", Status.ERROR, None), Verdict.ERROR),
+        # a server that stopped answering: not "no timeout" (bad), not graded at all
+        (m("header-timeout", Status.INCONCLUSIVE, 30.0), Verdict.INCONCLUSIVE),
+        (
+            m("connections", Status.INCONCLUSIVE, 16, Unit.CONNECTIONS, "not served"),
+            Verdict.INCONCLUSIVE,
+        ),
         (m("max-header", Status.MEASURED, (1 << 20) + 4096, Unit.BYTES), Verdict.GOOD),
         (m("max-header", Status.MEASURED, 4 << 20, Unit.BYTES), Verdict.WARN),
         (m("max-header", Status.NONE, 1 << 20, Unit.BYTES), Verdict.BAD),
@@ -47,6 +53,10 @@ def test_poor_verdicts_carry_the_go_fix():
         (m("max-body", Status.NONE, 64 << 20, Unit.BYTES), "no cap up to 64 MiB"),
         (m("header-timeout", Status.MEASURED, 1.5), "1.50 s"),
         (m("max-header", Status.MEASURED, 20480, Unit.BYTES), "20 KiB"),
+        (
+            m("header-timeout", Status.INCONCLUSIVE, 3.0),
+            "inconclusive: the server stopped answering",
+        ),
     ],
 )
 def test_measured_text(measurement, text):
@@ -72,3 +82,13 @@ def test_every_measurement_has_advice():
     from gotriage.probe.runner import MEASUREMENTS
 
     assert set(MEASUREMENTS) == set(ADVICE)
+
+
+def test_inconclusive_has_no_fix_and_fails_the_run():
+    from gotriage.cli.probe import exit_code
+    from gotriage.probe.model import ProbeReport
+
+    measured = assess(m("header-timeout", Status.INCONCLUSIVE, 30.0))
+    assert measured.fix == ""
+    report = ProbeReport("http://127.0.0.1/", "127.0.0.1:80", False, 3.0, 3.0, (measured,))
+    assert exit_code(report) == 1

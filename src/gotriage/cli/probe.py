@@ -12,6 +12,7 @@ from gotriage.errors import UsageError
 from gotriage.probe.model import ProbeOptions, ProbeReport, Verdict
 from gotriage.probe.requirements import parse_requirement
 from gotriage.probe.runner import probe, select
+from gotriage.probe.target import encode_path
 from gotriage.probe.verdicts import ORDER
 from gotriage.report import probe_json, probe_text
 from gotriage.report.console import stdout_console
@@ -27,6 +28,8 @@ header, body, idle and write timeouts, the largest header and body it accepts, a
 half-sent requests it holds at once. Each value comes with its precision, a verdict against
 recommended values and the Go http.Server field that fixes it. Measurements run concurrently;
 the whole probe takes little more than the longest timeout measured, at most --max-wait (+5 s).
+A plain GET every 0.5 s checks the server is still answering: a measurement during which it
+answered nothing is "inconclusive", not "no timeout".
 
 Probing anything but a loopback address needs --confirm-owned: a slow-client probe against a
 server you do not run is an attack."""
@@ -35,8 +38,10 @@ EPILOG = f"""\
 measurements: {", ".join(ORDER)}
 
 exit codes:
-  0  all --require conditions met; without --require, no verdict is "bad" or "error"
-  1  a --require condition is not met; without --require, a verdict is "bad" or "error"
+  0  all --require conditions met; without --require, no verdict is "bad", "error" or
+     "inconclusive"
+  1  a --require condition is not met; without --require, a verdict is "bad", "error" or
+     "inconclusive" (the server stopped answering while it was measured)
   2  usage error, refused target, or target unreachable
 
 examples:
@@ -78,7 +83,7 @@ def _count(text: str) -> int:
 def _path(text: str) -> str:
     if not text.startswith("/"):
         raise argparse.ArgumentTypeError(f"must be a path starting with '/': {text!r}")
-    return text
+    return encode_path(text)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -178,7 +183,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def exit_code(report: ProbeReport) -> int:
     if report.requirements:
         return 0 if all(r.met for r in report.requirements) else 1
-    failing = {Verdict.BAD, Verdict.ERROR}
+    failing = {Verdict.BAD, Verdict.ERROR, Verdict.INCONCLUSIVE}
     return 1 if any(m.verdict in failing for m in report.measurements) else 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
 import ssl
 from collections.abc import Awaitable, Callable, Coroutine
@@ -23,7 +24,13 @@ def skipped(name: str, unit: Unit, flag: str, why: str) -> Measurement:
     return Measurement(name, Status.SKIPPED, unit, detail=why, enable_with=flag)
 
 
+# How a connect failure that is the probe's own limit, not the server's, begins.
+OWN_LIMIT = "the probe ran out of file descriptors"
+
+
 def connect_failure(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.errno in (errno.EMFILE, errno.ENFILE):
+        return f"{OWN_LIMIT} ({os.strerror(exc.errno).lower()}; raise it with ulimit -n)"
     if isinstance(exc, ssl.SSLCertVerificationError):
         return f"TLS certificate not trusted ({exc.verify_message}); use --insecure"
     if isinstance(exc, TimeoutError):

@@ -14,6 +14,7 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import h11
 
@@ -40,6 +41,7 @@ class Answer:
     status: int
     at: float
     keep_alive: bool = True
+    server: str = ""  # the Server header, if any (Go's net/http sends none)
 
 
 def monotonic() -> float:
@@ -63,6 +65,7 @@ class Connection:
         self.parser = h11.Connection(our_role=h11.CLIENT, max_incomplete_event_size=64 << 10)
         self.eof = False
         self.body_bytes = 0
+        self.first_bytes = b""  # the start of what the server sent, to name what it speaks
 
     def expect_response(self, method: str, path: str) -> None:
         """Tell the parser which request went out (the bytes themselves are sent by hand)."""
@@ -80,6 +83,12 @@ class Connection:
             return False
         return True
 
+    def set_receive_buffer(self, size: int) -> None:
+        sock = self.writer.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
+
     async def read_raw(self) -> bytes | PeerClosed:
         try:
             data = await self.reader.read(READ_CHUNK)
@@ -88,6 +97,8 @@ class Connection:
         if not data:
             self.eof = True
             return PeerClosed("closed", monotonic())
+        if len(self.first_bytes) < 16:
+            self.first_bytes = (self.first_bytes + data)[:16]
         return data
 
     async def next_event(self) -> object:
@@ -123,7 +134,9 @@ class Connection:
             if isinstance(event, PeerClosed):
                 return event
             if isinstance(event, h11.Response):
-                return Answer(event.status_code, monotonic(), keeps_alive(event))
+                return Answer(
+                    event.status_code, monotonic(), keeps_alive(event), server_header(event)
+                )
             if event is h11.PAUSED:
                 return PeerClosed("invalid", monotonic(), "unexpected data")
 
@@ -138,6 +151,18 @@ class Connection:
         self.session.forget(self)
         with contextlib.suppress(Exception):
             self.writer.transport.abort()
+
+
+def is_tls_record(data: bytes) -> bool:
+    """Whether ``data`` starts like a TLS record (an alert or handshake, version 3.x)."""
+    return len(data) >= 3 and data[0] in (0x15, 0x16) and data[1] == 3 and data[2] <= 4
+
+
+def server_header(response: h11.Response) -> str:
+    for name, value in response.headers:
+        if name == b"server":
+            return value.decode("latin-1")
+    return ""
 
 
 def keeps_alive(response: h11.Response) -> bool:
@@ -155,6 +180,15 @@ class Session:
     ssl_context: ssl.SSLContext | None
     open_connections: set[Connection] = field(default_factory=set)
     max_loop_lag: float = 0.0
+    deadline: float = float("inf")  # monotonic end of the whole run: no wait goes past it
+    # (sent, answered) monotonic times of complete requests the server answered during the run
+    answered: list[tuple[float, float]] = field(default_factory=list)
+    # work two measurements share (max-body's search, which body-timeout may need), by name
+    shared: dict[str, asyncio.Task[Any]] = field(default_factory=dict)
+
+    def remaining(self, cap: float) -> float:
+        """Seconds left before the run's deadline, at most ``cap``."""
+        return max(0.0, min(cap, self.deadline - monotonic()))
 
     def _socket(self) -> socket.socket:
         family = socket.AF_INET6 if ":" in self.target.address else socket.AF_INET
@@ -193,6 +227,8 @@ class Session:
         self.open_connections.discard(conn)
 
     def close_all(self) -> None:
+        for task in self.shared.values():
+            task.cancel()
         for conn in list(self.open_connections):
             conn.abort()
 
@@ -203,11 +239,11 @@ class Session:
         handshakes on a listener until it is closed; so wait ``settle`` seconds first, and count
         a connection that is reset or closed straight away as refused.
         """
-        await asyncio.sleep(settle)
+        await asyncio.sleep(min(settle, self.remaining(settle)))
         loop = asyncio.get_running_loop()
         with self._socket() as sock:
             try:
-                async with asyncio.timeout(CONNECT_TIMEOUT):
+                async with asyncio.timeout(self.remaining(CONNECT_TIMEOUT)):
                     await loop.sock_connect(sock, (self.target.address, self.target.port))
             except (OSError, TimeoutError):
                 return False

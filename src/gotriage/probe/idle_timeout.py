@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import h11
 
-from gotriage.probe.common import bounded, connect, error, timeout_measurement
+from gotriage.probe.common import bounded, connect, error, exchange, timeout_measurement
 from gotriage.probe.conn import Answer, Connection, PeerClosed, Session, keeps_alive, monotonic
 from gotriage.probe.model import Measurement, ProbeOptions, Status, Unit
 
@@ -30,6 +30,22 @@ async def read_response(conn: Connection) -> Answer | PeerClosed:
             return Answer(status, monotonic(), keep_alive)
         elif conn.body_bytes > RESPONSE_CAP:
             return PeerClosed("invalid", monotonic(), "response larger than 8 MiB")
+
+
+async def plain_get(session: Session, within: float) -> Answer | PeerClosed | str | None:
+    """One complete ``GET URL`` with ``Connection: close`` on a new connection, read whole
+    within ``within`` s (None: not by then; a string: no connection). An answer is recorded in
+    ``session.answered``: evidence that the server was answering at that time."""
+    path = session.target.path
+    head = session.request_head("GET", path, "Connection: close\r\n\r\n")
+    sent = monotonic()
+    done = await exchange(session, "GET", path, lambda conn: conn.send(head), read_response, within)
+    if isinstance(done, str):
+        return done
+    response = done[1]
+    if isinstance(response, Answer):
+        session.answered.append((sent, response.at))
+    return response
 
 
 async def measure(session: Session, options: ProbeOptions) -> Measurement:
@@ -55,6 +71,7 @@ async def measure(session: Session, options: ProbeOptions) -> Measurement:
                 f"GET {path} got no complete response (connection {response.kind})",
                 attempts=1,
             )
+        session.answered.append((conn.opened_at, response.at))
         if not response.keep_alive:
             return Measurement(
                 NAME,

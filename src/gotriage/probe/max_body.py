@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 
-from gotriage.probe.common import skipped
+from gotriage.probe.common import background, skipped
 from gotriage.probe.conn import Connection, Session
 from gotriage.probe.model import Measurement, ProbeOptions, Unit
-from gotriage.probe.sizes import accepted, search, size_measurement
+from gotriage.probe.sizes import SearchResult, accepted, search, size_measurement
 
 NAME = "max-body"
 START = 16 << 10
@@ -46,20 +46,34 @@ async def attempt(session: Session, path: str, size: int) -> bool | str:
     )
 
 
+async def body_limit(session: Session, options: ProbeOptions) -> SearchResult:
+    """The search for the largest body ``--body-path`` accepts, run once per probe whichever
+    measurement asks first (body-timeout needs it to announce a body the server will read)."""
+    task = session.shared.get(NAME)
+    if task is None:
+        path = options.body_path
+
+        async def try_size(size: int) -> bool | str:
+            return await attempt(session, path, size)
+
+        task = background(
+            search(
+                try_size,
+                start=min(START, options.max_body),
+                cap=options.max_body,
+                relative=RELATIVE_PRECISION,
+            )
+        )
+        session.shared[NAME] = task
+    result: SearchResult = await asyncio.shield(task)
+    return result
+
+
 async def measure(session: Session, options: ProbeOptions) -> Measurement:
     if not options.body_path:
         return skipped(NAME, Unit.BYTES, "--body-path", "needs an endpoint that reads a body")
     path = options.body_path
-
-    async def try_size(size: int) -> bool | str:
-        return await attempt(session, path, size)
-
-    result = await search(
-        try_size,
-        start=min(START, options.max_body),
-        cap=options.max_body,
-        relative=RELATIVE_PRECISION,
-    )
+    result = await body_limit(session, options)
     return size_measurement(
         NAME,
         result,

@@ -2,7 +2,9 @@
 
 ``status`` says what kind of number ``value`` is: ``measured`` (the server acted at ``value``),
 ``none`` (nothing happened up to ``value``, the probe's bound), ``skipped`` (the measurement needs
-a flag, named in ``enable_with``) or ``error`` (the probe could not tell, ``detail`` says why).
+a flag, named in ``enable_with``), ``error`` (the probe could not tell, ``detail`` says why) or
+``inconclusive`` (the server answered no complete request while it ran, so what was seen, kept in
+``value``, may be a server that stopped answering rather than a setting).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ class Status(StrEnum):
     NONE = "none"
     SKIPPED = "skipped"
     ERROR = "error"
+    INCONCLUSIVE = "inconclusive"
 
 
 class Verdict(StrEnum):
@@ -24,6 +27,7 @@ class Verdict(StrEnum):
     BAD = "bad"
     SKIPPED = "skipped"
     ERROR = "error"
+    INCONCLUSIVE = "inconclusive"
 
 
 class Unit(StrEnum):
@@ -50,6 +54,10 @@ class Measurement:
     go_field: str = ""
     fix: str = ""
     implied_setting: float | None = None  # max-header: the MaxHeaderBytes this size implies
+    # max-header: the longest single header line accepted, when a per-line limit is below the
+    # total (nginx's large_client_header_buffers), and the gap to the shortest line refused
+    line_limit: float | None = None
+    line_precision: float | None = None
 
     def with_fields(self, **changes: object) -> Measurement:
         return replace(self, **changes)  # type: ignore[arg-type]

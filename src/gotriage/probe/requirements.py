@@ -76,7 +76,7 @@ def check(req: Requirement, m: Measurement | None) -> RequirementResult:
     if m is None or m.status is Status.SKIPPED:
         hint = f" (needs {m.enable_with})" if m is not None and m.enable_with else ""
         return RequirementResult(req, False, f"{req.name} was not measured{hint}")
-    if m.status is Status.ERROR:
+    if m.status in (Status.ERROR, Status.INCONCLUSIVE):
         return RequirementResult(req, False, f"{req.name} could not be measured: {m.detail}")
     value = compared_value(m)
     assert value is not None

@@ -1,8 +1,10 @@
 """Run the selected measurements concurrently against one target, under one deadline.
 
 Everything is bounded: each measurement stops by itself at ``--max-wait`` (a timing wait) or
-within a short grace after it (size searches, connection ramps), the whole run is cut at
-``max_wait + GRACE``, and every socket the probe opened is closed at the end whatever happened.
+within a short grace after it (size searches, connection ramps); the whole run, from the first
+plain GET to the final liveness check, ends within ``max_wait + GRACE``; every socket the probe
+opened is closed at the end whatever happened. A heartbeat runs beside the measurements, and a
+measurement during which the server stopped answering is marked inconclusive.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from gotriage.errors import FetchError, UsageError
 from gotriage.probe import (
     body_timeout,
     connections,
+    fdlimit,
     header_timeout,
+    heartbeat,
     idle_timeout,
     max_body,
     max_header,
@@ -27,7 +31,14 @@ from gotriage.probe import (
     write_timeout,
 )
 from gotriage.probe.common import background, bounded, connect, error, stop
-from gotriage.probe.conn import Answer, Connection, PeerClosed, Session, monotonic
+from gotriage.probe.conn import (
+    Answer,
+    Connection,
+    PeerClosed,
+    Session,
+    is_tls_record,
+    monotonic,
+)
 from gotriage.probe.model import Measurement, ProbeOptions, ProbeReport, Requirement, Status
 from gotriage.probe.requirements import UNITS, check
 from gotriage.probe.target import Target, resolve, ssl_context
@@ -35,6 +46,7 @@ from gotriage.probe.verdicts import ORDER, assess
 
 GRACE = 5.0
 REACHABLE_TIMEOUT = 10.0
+FINAL_CHECK = 1.0  # kept at the end of the run for the liveness check
 
 Measure = Callable[[Session, ProbeOptions], Coroutine[Any, Any, Measurement]]
 MEASUREMENTS: dict[str, Measure] = {
@@ -71,8 +83,19 @@ async def probe(
     for req in requirements:
         if req.name not in names:
             raise UsageError(f"--require {req.text!r}: --only leaves out {req.name}")
-    target = await first_answering(resolve(options.url, confirm_owned=confirm_owned))
-    return await probe_target(target, options, names, requirements, on_done)
+    started = monotonic()
+    target = resolve(options.url, confirm_owned=confirm_owned)
+    target = await first_answering(target, started + options.max_wait + GRACE - FINAL_CHECK)
+    return await probe_target(target, options, names, requirements, on_done, started)
+
+
+def within_own_limits(options: ProbeOptions, names: Sequence[str]) -> tuple[ProbeOptions, str]:
+    """``options`` with ``max_connections`` the probe's own file limit allows, and a note
+    when that is fewer than asked for."""
+    if connections.NAME not in names:
+        return options, ""
+    allowed, note = fdlimit.allowed_connections(options.max_connections)
+    return dataclasses.replace(options, max_connections=allowed), note
 
 
 async def probe_target(
@@ -81,40 +104,60 @@ async def probe_target(
     names: Sequence[str],
     requirements: Sequence[Requirement] = (),
     on_done: Callable[[str], None] | None = None,
+    started: float | None = None,
 ) -> ProbeReport:
+    """Probe ``target``, the run having started at the monotonic ``started`` (default: now)."""
     session = Session(target, ssl_context(target, insecure=options.insecure))
-    started = monotonic()
-    await check_reachable(session)
+    started = monotonic() if started is None else started
+    options, limit_note = within_own_limits(options, names)
+    # one deadline for everything, the reachability check and the final liveness check included;
+    # the measurements' own waits end at the cut, a second before it
+    end = started + options.max_wait + GRACE
+    cut = end - FINAL_CHECK
+    session.deadline = cut
+    await check_reachable(session, min(REACHABLE_TIMEOUT, cut - started))
 
     lag = background(session.watch_loop_lag())
+    beat = background(heartbeat.run(session))
+    measuring_from = monotonic()
+    ended: dict[str, float] = {}
     tasks = {name: background(MEASUREMENTS[name](session, options)) for name in names}
-    if on_done is not None:
-        report_done = on_done
-        for name, task in tasks.items():
-            task.add_done_callback(functools.partial(_finished, report_done, name))
+    for name, task in tasks.items():
+        task.add_done_callback(functools.partial(_finished, ended, on_done, name))
     try:
-        async with asyncio.timeout(options.max_wait + GRACE):
+        async with asyncio.timeout(max(0.0, cut - monotonic())):
             await asyncio.wait(tasks.values())
+            # a measurement with no answer yet may get one from a heartbeat still queued
+            last = max(ended.values(), default=measuring_from)
+            await heartbeat.wait_for_answer(session, measuring_from, last, cut)
     except TimeoutError:
         pass
     finally:
         for task in tasks.values():
             await stop(task)
+        await stop(beat)
         await stop(lag)
         session.close_all()
         # let the transports run their close callbacks so their sockets are released now
         await asyncio.sleep(0)
         await asyncio.sleep(0)
 
-    results = [_result(name, task, options) for name, task in tasks.items()]
+    session.deadline = end
+    results = [
+        _conclusive(_result(name, task, options), session, measuring_from, ended.get(name))
+        for name, task in tasks.items()
+    ]
     # only a failed measurement raises the question whether the target went away
-    lost = any(m.status is Status.ERROR for m in results) and not await session.alive()
+    failed = (Status.ERROR, Status.INCONCLUSIVE)
+    lost = any(m.status in failed for m in results) and not await session.alive()
     measurements = tuple(assess(m) for m in results)
     by_name = {m.name: m for m in measurements}
     checked = tuple(check(req, by_name.get(req.name)) for req in requirements)
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = (limit_note,) if limit_note else ()
     if lost:
-        notes = ("the target stopped accepting connections during the probe",)
+        notes += ("the target stopped accepting connections during the probe",)
+    elif any(m.status is Status.INCONCLUSIVE for m in results):
+        notes += ("the target stopped answering requests during the probe",)
     return ProbeReport(
         target=target.url,
         address=target.endpoint,
@@ -128,24 +171,45 @@ async def probe_target(
     )
 
 
-async def first_answering(target: Target) -> Target:
+def _conclusive(m: Measurement, session: Session, start: float, end: float | None) -> Measurement:
+    """``m``, or ``m`` marked inconclusive when the server answered nothing while it ran."""
+    if m.status not in (Status.MEASURED, Status.NONE):
+        return m
+    if end is not None and heartbeat.answered_during(session, start, end):
+        return m
+    seen = f" (seen: {m.detail})" if m.detail else ""
+    return m.with_fields(
+        status=Status.INCONCLUSIVE,
+        detail="the server stopped answering while this was measured (no complete request "
+        f"answered in its last second or after), so what was seen says nothing about its "
+        f"settings{seen}",
+    )
+
+
+async def first_answering(target: Target, deadline: float = float("inf")) -> Target:
     """The target on the first of its addresses that accepts a connection (localhost may
-    resolve to ::1 first while the server listens on 127.0.0.1 only)."""
+    resolve to ::1 first while the server listens on 127.0.0.1 only), looking no later than
+    the monotonic ``deadline``."""
     if not target.alternatives:
         return target
     for address in (target.address, *target.alternatives):
         candidate = dataclasses.replace(target, address=address, alternatives=())
-        if await Session(candidate, None).alive():
+        if await Session(candidate, None, deadline=deadline).alive():
             return candidate
     return target
 
 
-def _finished(on_done: Callable[[str], None], name: str, _task: object) -> None:
-    on_done(name)
+def _finished(
+    ended: dict[str, float], on_done: Callable[[str], None] | None, name: str, _task: object
+) -> None:
+    ended[name] = monotonic()
+    if on_done is not None:
+        on_done(name)
 
 
-async def check_reachable(session: Session) -> None:
-    """One plain GET of the URL: FetchError unless the target answers it in HTTP/1.1."""
+async def check_reachable(session: Session, within: float = REACHABLE_TIMEOUT) -> None:
+    """One plain GET of the URL: FetchError unless the target answers it in HTTP/1.1 within
+    ``within`` seconds."""
     url = session.target.url
     conn = await connect(session)
     if isinstance(conn, str):
@@ -154,7 +218,7 @@ async def check_reachable(session: Session) -> None:
         path = session.target.path
         conn.expect_response("GET", path)
         await conn.send(session.request_head("GET", path, "Connection: close\r\n\r\n"))
-        ending = await bounded(conn.answer_or_close(), monotonic() + REACHABLE_TIMEOUT)
+        ending = await bounded(conn.answer_or_close(), monotonic() + within)
         if isinstance(ending, Answer) and ending.status == 400 and not session.target.tls:
             # Go's TLS listener answers plain HTTP with a 400 naming HTTPS
             body = await bounded(_body_start(conn), monotonic() + 1.0)
@@ -163,10 +227,11 @@ async def check_reachable(session: Session) -> None:
     finally:
         conn.abort()
     if ending is None:
-        raise FetchError(f"{url}: no answer to GET {path} within {REACHABLE_TIMEOUT:g} s")
+        raise FetchError(f"{url}: no answer to GET {path} within {within:.3g} s")
     if isinstance(ending, PeerClosed):
         if ending.kind == "invalid":
-            hint = " (an https server probed with http://?)" if not session.target.tls else ""
+            tls_reply = not session.target.tls and is_tls_record(conn.first_bytes)
+            hint = " (an https server probed with http://?)" if tls_reply else ""
             raise FetchError(f"{url}: the answer to GET {path} is not HTTP/1.1{hint}")
         raise FetchError(f"{url}: the connection was {ending.kind} without an answer to GET")
 

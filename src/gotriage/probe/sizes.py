@@ -74,16 +74,21 @@ async def accepted(
     accepts: Callable[[int], bool],
     within: float,
     what: str,
+    seen: Callable[[Answer], None] | None = None,
 ) -> bool | str:
     """Whether the server took the request ``send`` writes: an answer whose status ``accepts``
-    (a cut connection is a refusal); a string when it cannot tell."""
+    (a cut connection is a refusal); a string when it cannot tell. ``seen`` gets the answer."""
     done = await exchange(session, method, path, send, Connection.answer_or_close, within)
     if isinstance(done, str):
         return done
-    _, ending = done
+    conn, ending = done
     if ending is None:
         return f"no answer to {what} within {within:g} s"
     if isinstance(ending, Answer):
+        # an answer to a complete request: the server was answering then
+        session.answered.append((conn.opened_at, ending.at))
+        if seen is not None:
+            seen(ending)
         return accepts(ending.status)
     if not await session.alive():
         return "the target stopped accepting connections during the measurement"

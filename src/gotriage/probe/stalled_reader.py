@@ -19,16 +19,19 @@ from gotriage.probe.model import Measurement, ProbeOptions, Status, Unit
 
 NAME = "stalled-reader"
 FIRST_STALL = 0.5
-GROWTH = 1.35
+# 10% a step: the middle of the interval found is within 5% of where the server gave up
+GROWTH = 1.1
 RECEIVE_BUFFER = 4096
+DRAIN_BUFFER = 4 << 20
 DRAIN_TIME = 1.0
 # More than socket buffers can hold once the server has stopped writing (Linux tcp_wmem max
-# is 4 MiB): reading past this means the server is still sending.
-DRAIN_CAP = 8 << 20
+# is 4 MiB, the stalled receive buffer a few KiB): reading past this means the server is still
+# sending. Kept small, since every stall reads this much when it was not cut.
+DRAIN_CAP = 5 << 20
 
 
 def stalls(max_wait: float) -> list[float]:
-    """Stall durations: 0.5 s growing by 35% each time, ending at ``max_wait``."""
+    """Stall durations: 0.5 s growing by 10% each time, ending at ``max_wait``."""
     out: list[float] = []
     stall = FIRST_STALL
     while stall < max_wait:
@@ -60,6 +63,8 @@ async def _stall(session: Session, path: str, stall: float) -> tuple[str, float]
         if not await conn.send(session.request_head("GET", path, "\r\n")):
             return "truncated", monotonic() - sent
         await asyncio.sleep(stall)
+        # drain fast, so that a cut made during the stall is seen soon after it
+        conn.set_receive_buffer(DRAIN_BUFFER)
         outcome = await bounded(_drain(conn), monotonic() + DRAIN_TIME)
         return outcome or "sending", monotonic() - sent
     finally:

@@ -10,7 +10,7 @@ import ipaddress
 import socket
 import ssl
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from gotriage.errors import FetchError, UsageError
 
@@ -42,21 +42,55 @@ class Target:
         return host if self.port == default else f"{host}:{self.port}"
 
 
+# What a browser leaves as it is (WHATWG URL: the path and query percent-encode sets); the rest,
+# spaces, controls and every non-ASCII character (as UTF-8), is percent-encoded. "%" is kept, so
+# a path that is already encoded is sent unchanged.
+_PRINTABLE = "".join(chr(c) for c in range(0x21, 0x7F))
+_PATH_SAFE = "".join(c for c in _PRINTABLE if c not in '"#<>?`{}')
+_QUERY_SAFE = "".join(c for c in _PRINTABLE if c not in "\"#<>'")
+
+
+def request_target(path: str, query: str = "") -> str:
+    """The request-target for ``path`` and ``query`` as a browser sends it: percent-encoded
+    where the request line cannot carry a character (``/€uro`` → ``/%E2%82%ACuro``)."""
+    target = quote(path or "/", safe=_PATH_SAFE)
+    if query:
+        target += "?" + quote(query, safe=_QUERY_SAFE)
+    return target
+
+
+def encode_path(text: str) -> str:
+    """A path option (``--body-path /upload?x=1``) as a request-target."""
+    path, mark, query = text.partition("?")
+    return request_target(path, query) if mark else request_target(path)
+
+
 def parse_url(url: str) -> tuple[str, str, int, str]:
-    """(scheme, host, port, path) of an http:// or https:// URL; UsageError otherwise."""
-    parts = urlsplit(url)
+    """(scheme, host, port, request-target) of an http:// or https:// URL; UsageError
+    otherwise. The path and query are percent-encoded as a browser does."""
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # a bracketed host that is not an IPv6 address
+        raise UsageError(f"malformed URL {url!r}: {exc}") from None
     if parts.scheme not in ("http", "https"):
         raise UsageError(f"URL must start with http:// or https://: {url!r}")
     if not parts.hostname:
         raise UsageError(f"URL has no host: {url!r}")
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = parts.port
     except ValueError as exc:
         raise UsageError(f"bad port in URL {url!r}: {exc}") from None
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + parts.query
-    return parts.scheme, parts.hostname, port, path
+    if port == 0:
+        raise UsageError(f"bad port in URL {url!r}: port 0 cannot be connected to")
+    if port is None:
+        port = 443 if parts.scheme == "https" else 80
+    host = parts.hostname
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise UsageError(f"URL has a host name that cannot be encoded: {url!r}") from None
+    return parts.scheme, host, port, request_target(parts.path, parts.query)
 
 
 def is_loopback(address: str) -> bool:

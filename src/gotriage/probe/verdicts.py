@@ -123,6 +123,8 @@ def verdict_for(m: Measurement) -> Verdict:
         return Verdict.SKIPPED
     if m.status is Status.ERROR:
         return Verdict.ERROR
+    if m.status is Status.INCONCLUSIVE:
+        return Verdict.INCONCLUSIVE
     if m.name == "connections":
         if m.outcome != "served":
             return Verdict.BAD
@@ -159,6 +161,8 @@ def measured_text(m: Measurement) -> str:
         return f"skipped (needs {m.enable_with})"
     if m.status is Status.ERROR:
         return "could not measure"
+    if m.status is Status.INCONCLUSIVE:
+        return "inconclusive: the server stopped answering"
     value = show(m.value, m.unit)
     if m.status is Status.NONE:
         if m.unit is Unit.SECONDS:

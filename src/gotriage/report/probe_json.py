@@ -63,6 +63,8 @@ SCHEMA: dict[str, Any] = {
                     "enable_with",
                     "attempts",
                     "implied_setting",
+                    "line_limit",
+                    "line_precision",
                 ],
                 "properties": {
                     "name": {"enum": list(ORDER)},
@@ -79,6 +81,8 @@ SCHEMA: dict[str, Any] = {
                     "enable_with": {"type": "string"},
                     "attempts": {"type": "integer", "minimum": 0},
                     "implied_setting": _NUMBER_OR_NULL,
+                    "line_limit": _NUMBER_OR_NULL,
+                    "line_precision": _NUMBER_OR_NULL,
                 },
             },
         },
@@ -119,6 +123,8 @@ def measurement_dict(m: Measurement) -> dict[str, Any]:
         "enable_with": m.enable_with,
         "attempts": m.attempts,
         "implied_setting": m.implied_setting,
+        "line_limit": m.line_limit,
+        "line_precision": m.line_precision,
     }
 
 

@@ -15,11 +15,14 @@ _STYLE = {
     Verdict.BAD: "bold red",
     Verdict.SKIPPED: "dim",
     Verdict.ERROR: "magenta",
+    Verdict.INCONCLUSIVE: "magenta",
 }
 
 
 def _measured(m: Measurement) -> str:
     text = measured_text(m)
+    if m.name == "max-header" and m.line_limit is not None:
+        text += f" (lines ≤ {show(m.line_limit, m.unit)})"
     if m.name == "max-header" and m.implied_setting is not None:
         text += f" (MaxHeaderBytes ≈ {show(m.implied_setting, m.unit)})"
     return text

@@ -6,8 +6,13 @@
 //
 //	/       a small 200 answer
 //	/body   reads the whole request body (through http.MaxBytesReader when -max-body > 0)
+//	/upload refuses at once with 413 a body whose Content-Length is above -max-body, as
+//	        proxies do; reads the others
+//	/ignore reads the request body and returns without writing, whatever the read gave (Go
+//	        then finishes the response itself: 200 with Connection: close at the read deadline)
 //	/slow   streams one byte every 20ms for -slow, stopping at the first failed write
-//	/large  a -large byte response with a Content-Length, written in 32 KiB chunks
+//	/large  a -large byte response with a Content-Length, written in 32 KiB chunks; with
+//	        -write-idle each write must finish within that long (nginx's send_timeout)
 //
 // With -max-conns N it serves at most N connections at once, as a limiting listener does.
 package main
@@ -46,6 +51,7 @@ var (
 	useTLS            = flag.Bool("tls", false, "serve https with a self-signed certificate")
 	handlerTimeout    = flag.Duration("handler-timeout", 0, "wrap /slow in http.TimeoutHandler with this deadline")
 	maxConns          = flag.Int("max-conns", 0, "serve at most this many connections at once; 0: no cap")
+	writeIdle         = flag.Duration("write-idle", 0, "on /large, the deadline of each write (nginx send_timeout); 0: none")
 )
 
 func main() {
@@ -56,6 +62,16 @@ func main() {
 		io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("/body", handleBody)
+	mux.HandleFunc("/upload", func(w http.ResponseWriter, r *http.Request) {
+		if *maxBody > 0 && r.ContentLength > *maxBody {
+			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		handleBody(w, r)
+	})
+	mux.HandleFunc("/ignore", func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+	})
 	var slowHandler http.Handler = http.HandlerFunc(handleSlow)
 	if *handlerTimeout > 0 {
 		slowHandler = http.TimeoutHandler(slowHandler, *handlerTimeout, "handler timeout")
@@ -134,11 +150,15 @@ func handleSlow(w http.ResponseWriter, r *http.Request) {
 
 func handleLarge(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.FormatInt(*large, 10))
+	rc := http.NewResponseController(w)
 	chunk := make([]byte, 32<<10)
 	for left := *large; left > 0; {
 		n := int64(len(chunk))
 		if left < n {
 			n = left
+		}
+		if *writeIdle > 0 {
+			rc.SetWriteDeadline(time.Now().Add(*writeIdle))
 		}
 		if _, err := w.Write(chunk[:n]); err != nil {
 			return
