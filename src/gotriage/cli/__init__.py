@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from gotriage import __version__
-from gotriage.cli import audit, demo, goroutines, probe
+from gotriage.cli import audit, cpu, demo, goroutines, probe
 from gotriage.errors import GotriageError
 
-SUBCOMMANDS = (goroutines, audit, probe, demo)
+SUBCOMMANDS = (goroutines, audit, probe, cpu, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:
