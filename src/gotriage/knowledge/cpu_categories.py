@@ -171,8 +171,17 @@ RULES: tuple[Rule, ...] = (
     Rule(
         LOCKS,
         "innermost",
-        ("runtime.lock", "runtime.lock2", "runtime.lockWithRank", "runtime.unlock2"),
-        "the runtime's internal locks (channels, the scheduler, timers)",
+        (
+            "runtime.lock",
+            "runtime.lock2",
+            "runtime.lockWithRank",
+            "runtime.unlock2",
+            "sync.(*Mutex).*",
+            "sync.(*RWMutex).*",
+            "internal/sync.(*Mutex).*",
+        ),
+        "the runtime's internal locks (channels, the scheduler, timers), and the lock and "
+        "unlock fast paths, which cost little unless the lock's cache line is fought over",
     ),
     Rule(
         SCHEDULER,

@@ -42,6 +42,8 @@ var (
 
 var done atomic.Int64 // units of work, for the log line
 
+var sink []byte
+
 func main() {
 	fixture.Start()
 	logger := log.New(os.Stderr, "cpuburn: ", log.LstdFlags)
@@ -56,6 +58,11 @@ func main() {
 	case "scheduler":
 		burnScheduler()
 	case "user":
+		go func() { // a little garbage, as a real service makes: a few quiet GC cycles
+			for range time.Tick(10 * time.Millisecond) {
+				sink = make([]byte, 512<<10)
+			}
+		}()
 		for i := 0; i < *workers; i++ {
 			go func(seed uint64) {
 				for {
@@ -172,21 +179,22 @@ func burnScheduler() {
 
 var counters struct {
 	sync.Mutex
-	hits map[int]int
+	hits [8]int
 }
 
 // hammer takes the shared lock for a tiny critical section, as fast as it can.
 func hammer(id int) {
-	for {
+	for n := 0; ; n++ {
 		counters.Lock()
 		counters.hits[id%8]++
 		counters.Unlock()
-		done.Add(1)
+		if n%1024 == 0 {
+			done.Add(1024)
+		}
 	}
 }
 
 func burnLocks() {
-	counters.hits = map[int]int{}
 	for i := 0; i < 16**workers; i++ {
 		go hammer(i)
 	}
