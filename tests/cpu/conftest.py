@@ -31,9 +31,7 @@ def cpu_cli(capsys) -> Callable[..., tuple[int, dict]]:
     return run
 
 
-def start_burn(
-    binary: Path, mode: str, *extra: str, godebug: str = "", stderr=subprocess.DEVNULL
-):
+def start_burn(binary: Path, mode: str, *extra: str, godebug: str = "", stderr=subprocess.DEVNULL):
     """Start cpuburn in ``mode`` on two Ps; killed when the context ends."""
     env = {**os.environ, "GOMAXPROCS": "2"}
     if godebug:

@@ -68,7 +68,9 @@ def test_profile_files_and_base_comparison(cpuburn, burn, cpu_cli, tmp_path):
     files = {}
     for mode in ("user", "gc"):
         with burn(cpuburn, mode) as prog:
-            data = fetch.fetch_bytes(fetch.pprof_url(prog.url(), "profile", "seconds=1"), timeout=60)
+            data = fetch.fetch_bytes(
+                fetch.pprof_url(prog.url(), "profile", "seconds=1"), timeout=60
+            )
         files[mode] = tmp_path / f"{mode}.pb.gz"
         files[mode].write_bytes(data)
     _, doc = cpu_cli(str(files["gc"]), "--base", str(files["user"]))
