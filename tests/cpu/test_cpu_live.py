@@ -24,6 +24,7 @@ def test_live_profile(cpuburn, burn, cpu_cli, mode, dominant, fires, absent):
     with burn(cpuburn, mode) as prog:
         code, doc = cpu_cli(prog.url(), "--seconds", "2")
     ids = {v["id"] for v in doc["verdicts"]}
+    assert doc["samples"] >= 20, "the machine gave the program almost no CPU"
     assert doc["dominant"] == dominant, doc["categories"][:3]
     assert fires <= ids, doc["verdicts"]
     assert not (absent & ids), doc["verdicts"]
@@ -50,7 +51,7 @@ def test_quiet_service_gets_no_verdict(cpuburn, burn, cpu_cli):
     with burn(cpuburn, "quiet") as prog:
         code, doc = cpu_cli(prog.url(), "--seconds", "1")
     assert code == 0 and doc["verdicts"] == []
-    assert doc["samples"] < 50
+    assert doc["samples"] < 20
 
 
 def test_trace_blocking_by_site(cpuburn, burn, cpu_cli):

@@ -11,6 +11,7 @@ import fnmatch
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from gotriage.cpu.profile import Profile, Stack
 from gotriage.knowledge.cpu_categories import (
@@ -33,56 +34,120 @@ def _compile(rule: Rule) -> re.Pattern[str]:
     return re.compile("|".join(fnmatch.translate(p) for p in rule.patterns))
 
 
-_ANYWHERE = [(rule, _compile(rule)) for rule in RULES if rule.scope == "anywhere"]
-_INNERMOST = [(rule, _compile(rule)) for rule in RULES if rule.scope == "innermost"]
-# per function: (index of the first matching anywhere rule or a large number, innermost
-# category or "", user code?)
 _NO_RULE = 1 << 30
 
 
+class Facts(NamedTuple):
+    """What the rules say about a run of frames (one location, or a whole stack), leaf first."""
+
+    pseudo: str  # category of the first pseudo-frame, or ""
+    anywhere: int  # index of the first matching anywhere rule, or _NO_RULE
+    decider: str  # category of the innermost innermost-rule or user frame, or ""
+    user: Frame | None  # the innermost frame of the user's code
+    http: str  # "conn" or "accept": the innermost net/http server anchor, or ""
+    tracer: bool
+    leaf: str
+
+
 class Categoriser:
-    """Applies the rules; remembers what it learned about each function name."""
+    """Applies the rules; remembers what it learned about each function name and location."""
 
     def __init__(self) -> None:
         self._functions: dict[str, tuple[int, str, bool]] = {}
+        self._anywhere = [(rule, _compile(rule)) for rule in RULES if rule.scope == "anywhere"]
+        self._innermost = [(rule, _compile(rule)) for rule in RULES if rule.scope == "innermost"]
+        self._by_frames: dict[int, tuple[tuple[Frame, ...], int]] = {}  # id(frames) -> sig
+        self._signatures: list[Facts] = []
+        self._sig_index: dict[Facts, int] = {}
+        self._stacks: dict[tuple[int, ...], Facts] = {}
 
     def _facts(self, function: str) -> tuple[int, str, bool]:
         facts = self._functions.get(function)
         if facts is None:
             anywhere = next(
-                (i for i, (_, rx) in enumerate(_ANYWHERE) if rx.match(function)), _NO_RULE
+                (i for i, (_, rx) in enumerate(self._anywhere) if rx.match(function)), _NO_RULE
             )
-            innermost = next((rule.category for rule, rx in _INNERMOST if rx.match(function)), "")
+            innermost = next(
+                (rule.category for rule, rx in self._innermost if rx.match(function)), ""
+            )
             facts = (anywhere, innermost, is_user_function(function))
             self._functions[function] = facts
         return facts
 
+    def facts(self, frames: tuple[Frame, ...]) -> Facts:
+        pseudo = decider = http = ""
+        anywhere = _NO_RULE
+        user: Frame | None = None
+        tracer = False
+        for frame in frames:
+            function = frame.function
+            if not pseudo:
+                pseudo = PSEUDO_FRAMES.get(function, "")
+            index, innermost, is_user = self._facts(function)
+            if index < anywhere:
+                anywhere = index
+            tracer = tracer or index == 0
+            if not decider:
+                decider = innermost or (USER if is_user else "")
+            if is_user and user is None:
+                user = frame
+            if not http and function in (HTTP_CONN, HTTP_ACCEPT):
+                http = "conn" if function == HTTP_CONN else "accept"
+        return Facts(
+            pseudo, anywhere, decider, user, http, tracer, frames[0].function if frames else "?"
+        )
+
+    def category_of(self, facts: Facts) -> str:
+        if facts.pseudo:
+            return facts.pseudo
+        if facts.anywhere != _NO_RULE:
+            return self._anywhere[facts.anywhere][0].category
+        return facts.decider or RUNTIME_OTHER
+
     def category(self, frames: tuple[Frame, ...]) -> str:
         """The category of one stack (leaf first)."""
-        for frame in frames:
-            pseudo = PSEUDO_FRAMES.get(frame.function)
-            if pseudo is not None:
-                return pseudo
-        facts = [self._facts(frame.function) for frame in frames]
-        best = min((f[0] for f in facts), default=_NO_RULE)
-        if best != _NO_RULE:
-            return _ANYWHERE[best][0].category
-        for _, innermost, user in facts:
-            if innermost:
-                return innermost
-            if user:
-                return USER
-        return RUNTIME_OTHER
+        return self.category_of(self.facts(frames))
 
     def is_tracer(self, frames: tuple[Frame, ...]) -> bool:
-        return any(self._facts(f.function)[0] == 0 for f in frames)
+        return self.facts(frames).tracer
 
     def user_frame(self, frames: tuple[Frame, ...]) -> Frame | None:
         """The innermost frame of the user's own code: the call site that drives the work."""
-        for frame in frames:
-            if self._facts(frame.function)[2]:
-                return frame
-        return None
+        return self.facts(frames).user
+
+    def _signature(self, frames: tuple[Frame, ...]) -> int:
+        known = self._by_frames.get(id(frames))
+        if known is not None and known[0] is frames:
+            return known[1]
+        facts = self.facts(frames)
+        sig = self._sig_index.get(facts)
+        if sig is None:
+            sig = self._sig_index[facts] = len(self._signatures)
+            self._signatures.append(facts)
+        self._by_frames[id(frames)] = (frames, sig)
+        return sig
+
+    def stack_facts(self, stack: Stack) -> Facts:
+        """Facts of a profile's stack, combined from its locations' (each worked out once)."""
+        table = stack._table
+        signature = self._signature
+        empty: tuple[Frame, ...] = ()
+        key = tuple([signature(table.get(loc, empty)) for loc in stack.locations])
+        found = self._stacks.get(key)
+        if found is not None:
+            return found
+        parts = [self._signatures[sig] for sig in key]
+        combined = Facts(
+            next((f.pseudo for f in parts if f.pseudo), ""),
+            min((f.anywhere for f in parts), default=_NO_RULE),
+            next((f.decider for f in parts if f.decider), ""),
+            next((f.user for f in parts if f.user is not None), None),
+            next((f.http for f in parts if f.http), ""),
+            any(f.tracer for f in parts),
+            parts[0].leaf if parts else "?",
+        )
+        self._stacks[key] = combined
+        return combined
 
 
 @dataclass(slots=True)
@@ -147,30 +212,25 @@ def categorise(profile: Profile, categoriser: Categoriser | None = None) -> Brea
     user_packages: Counter[str] = Counter()
     function_samples: Counter[str] = Counter()
     tracer = conn = accept = 0
-    stack: Stack
     for stack in profile.stacks:
-        frames = stack.frames
+        facts = cat.stack_facts(stack)
         n = stack.count
-        category = cat.category(frames)
+        category = cat.category_of(facts)
         counts[category] += n
-        leaf = frames[0].function if frames else "?"
-        leaves[category][leaf] += n
-        function_samples[leaf] += n
-        user = cat.user_frame(frames)
+        leaves[category][facts.leaf] += n
+        function_samples[facts.leaf] += n
+        user = facts.user
         if user is not None:
             sites[category][(user.function, user.location)] += n
             if category == USER:
                 user_functions[user.function] += n
                 user_packages[user.package] += n
-        if category == RUNTIME_OTHER and cat.is_tracer(frames):
+        if category == RUNTIME_OTHER and facts.tracer:
             tracer += n
-        for frame in frames:
-            if frame.function == HTTP_CONN:
-                conn += n
-                break
-            if frame.function == HTTP_ACCEPT:
-                accept += n
-                break
+        if facts.http == "conn":
+            conn += n
+        elif facts.http == "accept":
+            accept += n
 
     def pct(n: int) -> float:
         return 100.0 * n / samples if samples else 0.0

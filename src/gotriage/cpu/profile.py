@@ -29,11 +29,20 @@ DELAY_KINDS = frozenset({"contentions", "delay"})
 
 @dataclass(slots=True)
 class Stack:
-    """One distinct stack (leaf first) with its summed sample count and value (nanoseconds)."""
+    """One distinct stack with its summed sample count and value (nanoseconds).
 
-    frames: tuple[Frame, ...]
-    count: int = 0
-    nanos: int = 0
+    ``locations`` are the profile's location ids, leaf first; ``frames`` spells them out.
+    """
+
+    locations: tuple[int, ...]
+    count: int
+    nanos: int
+    _table: dict[int, tuple[Frame, ...]]
+
+    @property
+    def frames(self) -> tuple[Frame, ...]:
+        table = self._table
+        return tuple(f for loc in self.locations for f in table.get(loc, ()))
 
 
 @dataclass(slots=True)
@@ -43,6 +52,7 @@ class Profile:
     period_nanos: int
     duration_seconds: float
     stacks: list[Stack] = field(default_factory=list)
+    locations: dict[int, tuple[Frame, ...]] = field(default_factory=dict)
     samples: int = 0  # sum of the counts
     nanos: int = 0  # sum of the time values
 
@@ -95,46 +105,44 @@ def decode_profile(
         for f in message.function
     }
     locations: dict[int, tuple[Frame, ...]] = {}
-    frame_cache: dict[tuple[str, str, int, bool], Frame] = {}
+    # Locations that differ only by address (the same code, another copy or call) share one
+    # tuple of frames.
+    by_lines: dict[tuple[tuple[int, int], ...], tuple[Frame, ...]] = {}
     for loc in message.location:
-        frames: list[Frame] = []
         lines = loc.line
-        last = len(lines) - 1
-        for i, line in enumerate(lines):
-            name, file = functions.get(line.function_id, ("", ""))
-            fkey = (name or "?", file, max(line.line, 0), i < last)
-            frame = frame_cache.get(fkey)
-            if frame is None:
-                frame = frame_cache[fkey] = Frame(fkey[0], file, fkey[2], inlined=fkey[3])
-            frames.append(frame)
-        if not frames:
-            frames.append(Frame("?", offset=f"pc={loc.address:#x}"))
-        locations[loc.id] = tuple(frames)
+        key = tuple([(line.function_id, line.line) for line in lines])
+        frames = by_lines.get(key)
+        if frames is None:
+            last = len(key) - 1
+            built = []
+            for i, (function_id, number) in enumerate(key):
+                name, file = functions.get(function_id, ("", ""))
+                built.append(Frame(name or "?", file, max(number, 0), inlined=i < last))
+            if not built:
+                built.append(Frame("?", offset=f"pc={loc.address:#x}"))
+            frames = tuple(built)
+            if key:
+                by_lines[key] = frames
+        locations[loc.id] = frames
 
-    merged: dict[tuple[int, ...], list[int]] = {}
+    merged: dict[tuple[int, ...], list[int]] = {}  # location ids -> [count, nanos]
     total_count = total_nanos = 0
     for sample in message.sample:
         values = sample.value
         nvalues = len(values)
         count = values[count_index] if 0 <= count_index < nvalues else 1
         nanos = int(values[nanos_index] * scale) if nanos_index < nvalues else 0
-        key = tuple(sample.location_id)
-        entry = merged.get(key)
+        stack_key = tuple(sample.location_id)
+        entry = merged.get(stack_key)
         if entry is None:
-            merged[key] = [count, nanos]
+            merged[stack_key] = [count, nanos]
         else:
             entry[0] += count
             entry[1] += nanos
         total_count += count
         total_nanos += nanos
 
-    stacks: list[Stack] = []
-    empty: tuple[Frame, ...] = ()
-    for key, (count, nanos) in merged.items():
-        frames_out: list[Frame] = []
-        for loc_id in key:
-            frames_out.extend(locations.get(loc_id, empty))
-        stacks.append(Stack(tuple(frames_out), count, nanos))
+    stacks = [Stack(key, count, nanos, locations) for key, (count, nanos) in merged.items()]
     period = message.period if message.period > 0 else 0
     if kind == "cpu" and message.period_type.type and string(message.period_type.unit):
         period = int(period * _unit_nanos(string(message.period_type.unit)))
@@ -144,6 +152,7 @@ def decode_profile(
         period_nanos=period,
         duration_seconds=max(message.duration_nanos, 0) / 1e9,
         stacks=stacks,
+        locations=locations,
         samples=total_count,
         nanos=total_nanos,
     )

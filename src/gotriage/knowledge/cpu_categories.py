@@ -367,7 +367,7 @@ VERDICTS: dict[str, VerdictText] = {
 #: The thresholds of the verdicts, their defaults and what they mean; ``[cpu]`` settings and the
 #: README quote this table.
 THRESHOLDS: dict[str, tuple[float, str]] = {
-    "min_samples": (50, "fewer CPU samples than this and no profile verdict is drawn (idle)"),
+    "min_samples": (20, "fewer CPU samples than this and no profile verdict is drawn (idle)"),
     "gc_percent": (25, "gc-pressure: GC share of samples, or GC CPU % in gctrace, at least"),
     "gc_low_percent": (10, "below this GC share the report says GC is not the problem"),
     "network_percent": (40, "connection-churn: network + syscall share at least"),
