@@ -250,6 +250,10 @@ def main(argv: list[str] | None = None) -> int:
             f"\nratio gotriage / pprof: {ours_s / theirs_s:.2f} (below 1 means gotriage is faster)"
         )
         print(
+            "in-process analysis alone (decode, categorise, verdicts): "
+            f"{analysis_seconds(profile):.2f} s"
+        )
+        print(
             f"gotriage exit code {result.returncode}, dominant {doc['dominant']}, "
             f"verdicts {[v['id'] for v in doc['verdicts']]}"
         )

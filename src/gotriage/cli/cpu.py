@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from gotriage import fetch
-from gotriage.config import find_config, section
+from gotriage.cli.goroutines import _config_path, _size
+from gotriage.config import section
 from gotriage.cpu.analyse import analyse
 from gotriage.cpu.sources import Loaded, load
 from gotriage.cpu.verdicts import Thresholds
@@ -17,7 +18,6 @@ from gotriage.goroutines.load import DEFAULT_MAX_BYTES
 from gotriage.report import cpu_json, cpu_text
 from gotriage.report.console import stdout_console
 from gotriage.report.progress import progress
-from gotriage.units import parse_size
 
 DESCRIPTION = """\
 Say where a Go program's CPU time went, by category (your code, GC, allocation, scheduler,
@@ -127,27 +127,6 @@ def _seconds(text: str) -> float:
     if not 0 < value <= 3600:
         raise argparse.ArgumentTypeError("must be more than 0 and at most 3600")
     return value
-
-
-def _size(text: str) -> int:
-    try:
-        value = parse_size(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
-
-
-def _config_path(args: argparse.Namespace) -> Path | None:
-    if args.no_config:
-        return None
-    if args.config:
-        path = Path(args.config)
-        if not path.is_file():
-            raise UsageError(f"--config {args.config}: no such file")
-        return path
-    return find_config(Path.cwd())
 
 
 def thresholds_from(args: argparse.Namespace) -> tuple[Thresholds, Path | None]:
