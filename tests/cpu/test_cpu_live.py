@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from gotriage import fetch
-from gotriage.cpu.trace import READING_REQUESTS
+from gotriage.knowledge.cpu_categories import READING_REQUESTS
 
 # mode -> (dominant category, verdicts that must fire, verdicts that must not)
 PROFILE_CASES = [

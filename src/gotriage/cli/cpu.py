@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
 
-from gotriage import fetch
-from gotriage.cli.goroutines import _config_path, _size
+from gotriage.cli.options import config_path, size
 from gotriage.config import section
 from gotriage.cpu.analyse import analyse
 from gotriage.cpu.sources import Loaded, load
 from gotriage.cpu.verdicts import Thresholds
 from gotriage.errors import InputError, UsageError
-from gotriage.goroutines.load import DEFAULT_MAX_BYTES
-from gotriage.report import cpu_json, cpu_text
-from gotriage.report.console import stdout_console
-from gotriage.report.progress import progress
+
+# The quick requests' timeout, as gotriage.fetch.READ_TIMEOUT (not imported: it pulls in httpx,
+# which only a URL needs).
+TIMEOUT = 60.0
+MAX_BYTES = 2 << 30
 
 DESCRIPTION = """\
 Say where a Go program's CPU time went, by category (your code, GC, allocation, scheduler,
@@ -94,16 +95,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--timeout",
         type=_seconds,
-        default=fetch.READ_TIMEOUT,
+        default=TIMEOUT,
         metavar="SECONDS",
         help="URL: timeout of each quick request (the profile's own timeout is N + 30 s); "
         "files: the longest a 'go tool trace' run may take "
-        f"(default {fetch.READ_TIMEOUT:.0f})",
+        f"(default {TIMEOUT:.0f})",
     )
     parser.add_argument(
         "--max-bytes",
-        type=_size,
-        default=DEFAULT_MAX_BYTES,
+        type=size,
+        default=MAX_BYTES,
         metavar="SIZE",
         help="refuse inputs larger than this, e.g. 500M (default 2G; profiles 256M)",
     )
@@ -129,9 +130,17 @@ def _seconds(text: str) -> float:
     return value
 
 
+class _Silent:
+    def advance(self, amount: float = 1) -> None:
+        pass
+
+    def update(self, total: float | None = None, description: str | None = None) -> None:
+        pass
+
+
 def thresholds_from(args: argparse.Namespace) -> tuple[Thresholds, Path | None]:
     """The [cpu] settings over the defaults; a wrong type or a negative value is an error."""
-    path = _config_path(args)
+    path = config_path(args)
     if path is None:
         return Thresholds(), None
     values: dict[str, Any] = section(path, "cpu", Thresholds.keys())
@@ -156,7 +165,14 @@ def run(args: argparse.Namespace) -> int:
         "trace_timeout": max(args.timeout, 120.0),
     }
     loaded: list[Loaded] = []
-    with progress("reading sources", len(args.sources), quiet=args.quiet) as bar:
+    # rich is imported only for a progress bar or a text report: JSON for scripts starts fast.
+    if args.quiet or not sys.stderr.isatty():
+        bars: Any = contextlib.nullcontext(_Silent())
+    else:
+        from gotriage.report.progress import progress
+
+        bars = progress("reading sources", len(args.sources))
+    with bars as bar:
 
         def capturing(url: str) -> None:
             what = "profile and trace" if args.trace else "profile"
@@ -170,7 +186,12 @@ def run(args: argparse.Namespace) -> int:
     analysis = analyse(loaded, thresholds, base=base)
     analysis.config = str(config) if config is not None else None
     if args.format == "json":
+        from gotriage.report import cpu_json
+
         cpu_json.render(analysis, sys.stdout)
     else:
+        from gotriage.report import cpu_text
+        from gotriage.report.console import stdout_console
+
         cpu_text.render(analysis, stdout_console(color=args.color))
     return analysis.exit_code

@@ -9,18 +9,21 @@ join); one execution trace is summarised. The result, a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from gotriage.cpu.categorise import Breakdown, Categoriser, categorise
-from gotriage.cpu.compare import Comparison, compare
 from gotriage.cpu.gctrace import GCSummary
 from gotriage.cpu.profile import Profile
 from gotriage.cpu.schedtrace import SchedSummary
 from gotriage.cpu.sources import Loaded
-from gotriage.cpu.trace import TraceSummary
 from gotriage.cpu.verdicts import Evidence, Goroutines, Thresholds, Verdict, evaluate
 from gotriage.cpu.verdicts import gc_not_the_problem as _gc_not_the_problem
 from gotriage.errors import UsageError
 from gotriage.model import ParseIssue, Severity
+
+if TYPE_CHECKING:
+    from gotriage.cpu.compare import Comparison
+    from gotriage.cpu.trace import TraceSummary
 
 
 @dataclass(slots=True)
@@ -102,6 +105,8 @@ def analyse(
             raise UsageError(f"--base {base.source}: not a CPU profile")
         if b is None:
             raise UsageError("--base compares CPU profiles; no SOURCE is a CPU profile")
+        from gotriage.cpu.compare import compare
+
         base_breakdown = categorise(base.profile, categoriser)
         analysis.comparison = compare(base_breakdown, b, base_source=base.source)
     return analysis

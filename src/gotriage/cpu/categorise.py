@@ -60,6 +60,7 @@ class Categoriser:
         self._signatures: list[Facts] = []
         self._sig_index: dict[Facts, int] = {}
         self._stacks: dict[tuple[int, ...], Facts] = {}
+        self._tables: dict[int, tuple[dict[int, tuple[Frame, ...]], dict[int, int]]] = {}
 
     def _facts(self, function: str) -> tuple[int, str, bool]:
         facts = self._functions.get(function)
@@ -127,12 +128,24 @@ class Categoriser:
         self._by_frames[id(frames)] = (frames, sig)
         return sig
 
-    def stack_facts(self, stack: Stack) -> Facts:
-        """Facts of a profile's stack, combined from its locations' (each worked out once)."""
-        table = stack._table
+    def _location_signatures(self, table: dict[int, tuple[Frame, ...]]) -> dict[int, int]:
+        """Each location id of a profile -> the signature of its frames' facts."""
+        known = self._tables.get(id(table))
+        if known is not None and known[0] is table:
+            return known[1]
         signature = self._signature
-        empty: tuple[Frame, ...] = ()
-        key = tuple([signature(table.get(loc, empty)) for loc in stack.locations])
+        sigs = {loc: signature(frames) for loc, frames in table.items()}
+        self._tables[id(table)] = (table, sigs)
+        return sigs
+
+    def stack_facts(self, stack: Stack) -> Facts:
+        """Facts of a profile's stack, combined from its locations' (each worked out once):
+        stacks that differ only by address share one answer."""
+        sigs = self._location_signatures(stack._table)
+        try:
+            key = tuple(map(sigs.__getitem__, stack.locations))
+        except KeyError:  # a sample naming a location the profile does not have
+            key = tuple(sigs[loc] for loc in stack.locations if loc in sigs)
         found = self._stacks.get(key)
         if found is not None:
             return found
@@ -212,9 +225,17 @@ def categorise(profile: Profile, categoriser: Categoriser | None = None) -> Brea
     user_packages: Counter[str] = Counter()
     function_samples: Counter[str] = Counter()
     tracer = conn = accept = 0
+    # Stacks that differ only by address share one Facts object: add their samples up first.
+    per_facts: dict[int, list] = {}  # type: ignore[type-arg]
+    stack_facts = cat.stack_facts
     for stack in profile.stacks:
-        facts = cat.stack_facts(stack)
-        n = stack.count
+        facts = stack_facts(stack)
+        entry = per_facts.get(id(facts))
+        if entry is None:
+            per_facts[id(facts)] = [facts, stack.count]
+        else:
+            entry[1] += stack.count
+    for facts, n in per_facts.values():
         category = cat.category_of(facts)
         counts[category] += n
         leaves[category][facts.leaf] += n

@@ -110,7 +110,11 @@ def decode_profile(
     by_lines: dict[tuple[tuple[int, int], ...], tuple[Frame, ...]] = {}
     for loc in message.location:
         lines = loc.line
-        key = tuple([(line.function_id, line.line) for line in lines])
+        if len(lines) == 1:  # the common case, without a list comprehension
+            only = lines[0]
+            key: tuple[tuple[int, int], ...] = ((only.function_id, only.line),)
+        else:
+            key = tuple([(line.function_id, line.line) for line in lines])
         frames = by_lines.get(key)
         if frames is None:
             last = len(key) - 1
@@ -127,13 +131,18 @@ def decode_profile(
 
     merged: dict[tuple[int, ...], list[int]] = {}  # location ids -> [count, nanos]
     total_count = total_nanos = 0
+    plain = count_index == 0 and nanos_index == 1 and scale == 1.0  # every Go CPU profile
+    get = merged.get
     for sample in message.sample:
         values = sample.value
-        nvalues = len(values)
-        count = values[count_index] if 0 <= count_index < nvalues else 1
-        nanos = int(values[nanos_index] * scale) if nanos_index < nvalues else 0
+        if plain and len(values) == 2:
+            count, nanos = values
+        else:
+            nvalues = len(values)
+            count = values[count_index] if 0 <= count_index < nvalues else 1
+            nanos = int(values[nanos_index] * scale) if nanos_index < nvalues else 0
         stack_key = tuple(sample.location_id)
-        entry = merged.get(stack_key)
+        entry = get(stack_key)
         if entry is None:
             merged[stack_key] = [count, nanos]
         else:

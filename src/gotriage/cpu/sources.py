@@ -3,7 +3,8 @@
 * gzip magic or binary bytes: a pprof profile (decoded by :mod:`gotriage.cpu.profile`);
 * ``go 1.NN trace`` header: a runtime execution trace (summarised by ``go tool trace``);
 * any other text: a log with schedtrace/gctrace lines (at least one must be found);
-* an ``http://`` or ``https://`` URL: a live capture (:mod:`gotriage.cpu.live`).
+* an ``http://`` or ``https://`` URL: a live capture (:mod:`gotriage.cpu.live`, imported only
+  then: it brings httpx).
 
 The I/O edge of the cpu analysis: files go through
 :func:`gotriage.goroutines.load.read_source` (size caps, clear errors) and text is split into
@@ -16,13 +17,10 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from gotriage import fetch
-from gotriage.cpu import live
 from gotriage.cpu.profile import Profile, decode_profile
 from gotriage.cpu.textlog import TextLog, read_log
-from gotriage.cpu.trace import TIMEOUT as TRACE_TIMEOUT
-from gotriage.cpu.trace import TraceSummary, is_trace, summarise_trace
 from gotriage.cpu.verdicts import Goroutines
 from gotriage.errors import InputError
 from gotriage.goroutines import detect
@@ -30,7 +28,11 @@ from gotriage.goroutines.load import _lines, read_source
 from gotriage.model import ParseReport
 from gotriage.units import format_size
 
+if TYPE_CHECKING:
+    from gotriage.cpu.trace import TraceSummary
+
 HEAD_BYTES = 4096
+TRACE_MAGIC = b"go 1."
 MAX_PROFILE_BYTES = 256 << 20
 EXPECTED = (
     "expected a CPU profile (pprof protobuf, gzipped or not), an execution trace, a log with "
@@ -47,6 +49,11 @@ class Loaded:
     trace: TraceSummary | None = None
     goroutines: Goroutines | None = None
     notes: list[str] = field(default_factory=list)
+
+
+def is_trace(head: bytes) -> bool:
+    """True for the header of a runtime/trace execution trace (``go 1.22 trace\\x00...``)."""
+    return head.startswith(TRACE_MAGIC) and b" trace\x00" in head[:32]
 
 
 def kind_of(head: bytes) -> str:
@@ -93,13 +100,15 @@ def load(
     max_bytes: int,
     seconds: float = 10.0,
     trace: bool = False,
-    timeout: float = fetch.READ_TIMEOUT,
+    timeout: float = 60.0,
     confirm_owned: bool = False,
     on_capture: Callable[[str], None] | None = None,
     trace_timeout: float | None = None,
 ) -> Loaded:
     """Read one SOURCE, whatever it is."""
-    if fetch.is_url(source):
+    if source.startswith(("http://", "https://")):
+        from gotriage.cpu import live  # httpx is imported only for a URL
+
         live.check_target(source, confirm_owned=confirm_owned)
         if on_capture is not None:
             on_capture(source)
@@ -119,6 +128,9 @@ def load(
         return Loaded(source, "profile", profile=decode_profile(data, source=source))
     if kind == "trace":
         path = Path(source)
+        from gotriage.cpu.trace import TIMEOUT as TRACE_TIMEOUT
+        from gotriage.cpu.trace import summarise_trace
+
         if source != "-" and path.is_file():
             close = getattr(chunks, "close", None)  # go tool trace reads the file itself
             if close is not None:
@@ -147,6 +159,9 @@ def _trace_from_bytes(
 ) -> TraceSummary:
     if not is_trace(data[:HEAD_BYTES]):
         raise InputError("not an execution trace (no 'go 1.NN trace' header)", source=source)
+    from gotriage.cpu.trace import TIMEOUT as TRACE_TIMEOUT
+    from gotriage.cpu.trace import summarise_trace
+
     with tempfile.TemporaryDirectory(prefix="gotriage-trace-") as tmp:
         path = Path(tmp) / "trace.out"
         path.write_bytes(data)

@@ -21,6 +21,7 @@ from gotriage.cpu.categorise import Categoriser
 from gotriage.cpu.profile import Profile, decode_profile
 from gotriage.errors import InputError, ToolchainError
 from gotriage.gotool import GoToolchain, find_toolchain
+from gotriage.knowledge.cpu_categories import READING_REQUESTS, WATCHING_CLIENT
 from gotriage.model import Frame
 
 KINDS = ("net", "sync", "syscall", "sched")
@@ -30,22 +31,14 @@ KIND_MEANING = {
     "syscall": "in system calls",
     "sched": "runnable, waiting for a P (scheduler latency)",
 }
-TRACE_MAGIC = b"go 1."
 TIMEOUT = 600.0
 MAX_PROFILE_BYTES = 256 << 20
 TOP_SITES = 10
-READING_REQUESTS = "net/http.(*conn).serve reading requests"
-WATCHING_CLIENT = "net/http.(*connReader).backgroundRead watching for the client to close"
 _PLUMBING = ("runtime", "internal/", "net", "syscall", "sync", "bufio", "io", "os", "time")
 NEEDS_TOOLCHAIN = (
     "an execution trace is read with the Go toolchain's 'go tool trace', and none was found; "
     "install it with: pip install 'gotriage[go]' (or set GOTRIAGE_GO to a go binary)"
 )
-
-
-def is_trace(head: bytes) -> bool:
-    """True for the header of a runtime/trace execution trace (``go 1.22 trace\\x00...``)."""
-    return head.startswith(TRACE_MAGIC) and b" trace\x00" in head[:32]
 
 
 @dataclass(slots=True)

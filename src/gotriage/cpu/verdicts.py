@@ -9,22 +9,26 @@ overridden by the ``[cpu]`` settings). No I/O, no printing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 
 from gotriage.cpu.categorise import Breakdown
 from gotriage.cpu.gctrace import GCSummary
 from gotriage.cpu.schedtrace import SchedSummary
-from gotriage.cpu.trace import READING_REQUESTS, TraceSummary
 from gotriage.knowledge.cpu_categories import (
     ALLOC,
     GC,
     LOCKS,
     NETWORK,
+    READING_REQUESTS,
     SCHEDULER,
     SYSCALL,
     THRESHOLDS,
     VERDICTS,
 )
 from gotriage.model import Severity
+
+if TYPE_CHECKING:  # the trace module runs go tool trace; only a trace needs it
+    from gotriage.cpu.trace import TraceSummary
 
 
 @dataclass(frozen=True, slots=True)

@@ -259,6 +259,11 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+#: Blocking sites of net/http's connection goroutines, as the execution-trace summary names them.
+READING_REQUESTS = "net/http.(*conn).serve reading requests"
+WATCHING_CLIENT = "net/http.(*connReader).backgroundRead watching for the client to close"
+
+
 def is_user_function(function: str) -> bool:
     """True for the program's own code: ``main`` or a package whose path starts with a domain.
 
