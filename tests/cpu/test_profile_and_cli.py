@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -152,3 +154,14 @@ def test_help_teaches(capsys):
     out = capsys.readouterr().out
     for word in ("schedtrace", "gctrace", "--trace", "--base", "[cpu]", "exit codes"):
         assert word in out
+
+
+def test_every_json_field_is_documented(captured, capsys):
+    main(["cpu", str(captured / "cpu.pb.gz"), "--format", "json", "-q", "--no-config"])
+    doc = json.loads(capsys.readouterr().out)
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme[readme.index("## `gotriage cpu SOURCE...`") : readme.index("## Layout")]
+    for key in doc:
+        assert f"`{key}" in section, key
+    for key in doc["categories"][0]:
+        assert f"`{key}`" in section, key

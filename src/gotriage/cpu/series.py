@@ -33,25 +33,30 @@ class Series:
     _t1: float = 0.0
 
     def add(self, t: float, value: float) -> None:
-        if self._t0 is None:
-            self._t0 = t
-            self.first = value
+        t0 = self._t0
+        if t0 is None:
+            self._t0 = t0 = t
+            self.first = self.minimum = self.maximum = value
+        elif value < self.minimum:  # type: ignore[operator]
+            self.minimum = value
+        elif value > self.maximum:  # type: ignore[operator]
+            self.maximum = value
         self._t1 = t
-        x = t - self._t0
+        x = t - t0
         self.count += 1
         self._st += x
         self._sv += value
         self._stt += x * x
         self._stv += x * value
         self.last = value
-        self.minimum = value if self.minimum is None else min(self.minimum, value)
-        self.maximum = value if self.maximum is None else max(self.maximum, value)
-        if self._seen % self._stride == 0:
-            self.points.append((t, value))
-            if len(self.points) > self.max_points:
-                self.points = self.points[::2]
+        seen = self._seen
+        self._seen = seen + 1
+        if seen % self._stride == 0:
+            points = self.points
+            points.append((t, value))
+            if len(points) > self.max_points:
+                self.points = points[::2]
                 self._stride *= 2
-        self._seen += 1
 
     @property
     def mean(self) -> float:

@@ -79,6 +79,8 @@ class TraceSummary:
 
 def blocking_site(frames: tuple[Frame, ...], categoriser: Categoriser) -> tuple[str, str]:
     """(site, file:line) a blocked stack is charged to."""
+    if not frames:
+        return "(no stack recorded)", ""
     functions = [f.function for f in frames]
     if "net/http.(*conn).serve" in functions:
         for frame in frames:
@@ -92,8 +94,7 @@ def blocking_site(frames: tuple[Frame, ...], categoriser: Categoriser) -> tuple[
     for frame in frames:
         if not frame.function.startswith(_PLUMBING):
             return frame.function, frame.location
-    leaf = frames[0] if frames else Frame("?")
-    return leaf.function, leaf.location
+    return frames[0].function, frames[0].location
 
 
 def summarise(profile: Profile, kind: str, categoriser: Categoriser | None = None) -> Blocking:
