@@ -7,7 +7,7 @@ distinct stacks holding 100,000 samples: each copy of a capture's stacks gets fr
 whose addresses are shifted, so every stack stays distinct. The whole command
 ``python -m gotriage cpu FILE --format json -q`` and ``go tool pprof -top FILE`` are then run on
 the same file, alternately, ``--runs`` times each; the table shows median wall times, their
-ratio and each child's peak resident set (``ru_maxrss``).
+ratio and each child's peak resident set (its VmHWM).
 
 Log: the stderr of ``cpuburn`` run with ``GODEBUG=schedtrace=100,gctrace=1`` among its own log
 lines is repeated, its clocks advanced, to 100 MB (and to 10 MB, to show the memory stays flat);
@@ -170,17 +170,36 @@ def grow_log(lines: list[str], path: Path, megabytes: int) -> int:
     return size
 
 
+def _peak_kib(pid: int) -> int:
+    """The process's own high-water mark (VmHWM), 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as status:  # noqa: PTH123
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def measure(argv: list[str]) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS (KiB) and exit code of one child run."""
+    """Wall seconds, peak RSS (KiB) and exit code of one child run.
+
+    The peak is the child's VmHWM, read every few milliseconds until it exits: ``ru_maxrss``
+    would count the resident size of this (larger) benchmark process at the fork before exec.
+    """
     start = time.perf_counter()
     process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     timer = threading.Timer(CHILD_TIMEOUT, _kill, (process.pid,))
     timer.start()
+    peak = 0
     try:
-        _, status, usage = os.wait4(process.pid, 0)
+        while process.poll() is None:
+            peak = max(peak, _peak_kib(process.pid))
+            time.sleep(0.005)
     finally:
         timer.cancel()
-    return time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - start, peak, process.returncode
 
 
 def analysis_seconds(path: Path) -> float:
