@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from gotriage import fetch
-from gotriage.config import find_config, section
+from gotriage.cli.options import config_path, size
+from gotriage.config import section
 from gotriage.errors import InputError, UsageError
 from gotriage.goroutines.analyse import Analysis, analyse
 from gotriage.goroutines.diff import growth
@@ -20,7 +21,6 @@ from gotriage.model import Confidence, Frame, ParseReport
 from gotriage.report import goroutines_json, goroutines_text
 from gotriage.report.console import stdout_console
 from gotriage.report.progress import progress
-from gotriage.units import parse_size
 
 DESCRIPTION = """\
 Read a goroutine dump, group the goroutines by where they block in your code, and name the
@@ -122,7 +122,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--max-bytes",
-        type=_size,
+        type=size,
         default=DEFAULT_MAX_BYTES,
         metavar="SIZE",
         help="refuse inputs larger than this, e.g. 500M or 4G (default 2G)",
@@ -141,16 +141,6 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
-
-
-def _size(text: str) -> int:
-    try:
-        value = parse_size(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be more than 0")
     return value
 
 
@@ -228,17 +218,6 @@ def load(
 CONFIG_KEYS = frozenset({"ignore", "min_count", "long_wait", "min_confidence"})
 
 
-def _config_path(args: argparse.Namespace) -> Path | None:
-    if args.no_config:
-        return None
-    if args.config:
-        path = Path(args.config)
-        if not path.is_file():
-            raise UsageError(f"--config {args.config}: no such file")
-        return path
-    return find_config(Path.cwd())
-
-
 def _whole(values: dict[str, object], key: str, path: Path) -> int | None:
     value = values.get(key)
     if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
@@ -249,7 +228,7 @@ def _whole(values: dict[str, object], key: str, path: Path) -> int | None:
 def settings_from(args: argparse.Namespace) -> tuple[Settings, Path | None]:
     """Command-line options over the [goroutines] table of the settings file over defaults."""
     defaults = Settings()
-    path = _config_path(args)
+    path = config_path(args)
     values = section(path, "goroutines", CONFIG_KEYS) if path is not None else {}
     ignore = values.get("ignore", [])
     confidence = values.get("min_confidence", defaults.min_confidence.value)
