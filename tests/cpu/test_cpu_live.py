@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from gotriage import fetch
+from gotriage.errors import FetchError
 from gotriage.knowledge.cpu_categories import READING_REQUESTS
 
 # mode -> (dominant category, verdicts that must fire, verdicts that must not)
@@ -113,3 +114,18 @@ def test_scheddetail_names_the_growing_status(cpuburn, log_of, cpu_cli, tmp_path
     _, doc = cpu_cli(str(log))
     assert doc["schedtrace"]["detailed"] is True
     assert "waiting (IO wait)" in doc["schedtrace"]["growing_statuses"]
+
+
+def test_a_trace_that_cannot_be_fetched_is_a_note(cpuburn, burn, cpu_cli, monkeypatch):
+    real = fetch.fetch_bytes
+
+    def no_trace(url, **kwargs):
+        if "/trace?" in url:
+            raise FetchError(f"{url} answered 404")
+        return real(url, **kwargs)
+
+    monkeypatch.setattr(fetch, "fetch_bytes", no_trace)
+    with burn(cpuburn, "quiet") as prog:
+        code, doc = cpu_cli(prog.url(), "--seconds", "1", "--trace")
+    assert code == 0 and doc["trace"] is None
+    assert any(note.startswith("no execution trace") for note in doc["notes"])

@@ -35,6 +35,7 @@ class Capture:
     profile: bytes
     trace: bytes | None
     goroutines: Goroutines | None
+    notes: list[str]
 
 
 def check_target(url: str, *, confirm_owned: bool) -> None:
@@ -105,7 +106,13 @@ def capture(
             else None
         )
         profile = profile_job.result()
-        trace_bytes = trace_job.result() if trace_job is not None else None
+        notes = []
+        trace_bytes = None
+        if trace_job is not None:
+            try:
+                trace_bytes = trace_job.result()
+            except FetchError as exc:  # the profile is still worth reading
+                notes.append(f"no execution trace: {exc}")
     after = count_goroutines(url, timeout=timeout)
     goroutines = Goroutines(before[0], after[0], before[1], after[1])
-    return Capture(url, seconds, profile, trace_bytes, goroutines)
+    return Capture(url, seconds, profile, trace_bytes, goroutines, notes)

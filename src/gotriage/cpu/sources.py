@@ -113,7 +113,7 @@ def load(
         if on_capture is not None:
             on_capture(source)
         cap = live.capture(source, seconds=seconds, trace=trace, timeout=timeout)
-        loaded = Loaded(source, "live", goroutines=cap.goroutines)
+        loaded = Loaded(source, "live", goroutines=cap.goroutines, notes=cap.notes)
         loaded.profile = load_profile_bytes(cap.profile, source)
         if cap.trace is not None:
             loaded.trace = _trace_from_bytes(cap.trace, source, seconds, trace_timeout)
