@@ -19,6 +19,8 @@ CASES = [
     ),
     ("runtime.(*sweepLocked).sweep runtime.sweepone runtime.bgsweep", "gc"),
     ("runtime._GC", "gc"),
+    # allocating while the GC marks: the new object is marked at once, charged to the GC
+    ("runtime.(*mspan).base runtime.gcmarknewobject runtime.mallocgc main.buildReport", "gc"),
     # allocation outside GC work
     (
         "runtime.memclrNoHeapPointers runtime.mallocgcSmallScanNoHeader runtime.mallocgc "

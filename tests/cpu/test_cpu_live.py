@@ -129,3 +129,20 @@ def test_a_trace_that_cannot_be_fetched_is_a_note(cpuburn, burn, cpu_cli, monkey
         code, doc = cpu_cli(prog.url(), "--seconds", "1", "--trace")
     assert code == 0 and doc["trace"] is None
     assert any(note.startswith("no execution trace") for note in doc["notes"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("mode", "category", "verdict"),
+    [("gc", "gc", "gc-pressure"), ("locks", "locks", "lock-contention")],
+)
+def test_go_1_21_profiles_by_anchors_not_leaves(old_go_bin, burn, cpu_cli, mode, category, verdict):
+    # Go 1.21 marks in scanobject and locks in sync.(*Mutex).lockSlow; 1.27 in scanObjectSmall
+    # and internal/sync: the same anchors must find them. (Go 1.21's allocator costs more
+    # relative to its collector, so allocation may come first there.)
+    with burn(old_go_bin / "cpuburn", mode) as prog:
+        _, doc = cpu_cli(prog.url(), "--seconds", "2")
+    assert doc["samples"] >= 20, "the machine gave the program almost no CPU"
+    shares = {c["name"]: c["percent"] for c in doc["categories"]}
+    assert shares[category] >= 25, doc["categories"][:3]
+    assert verdict in {v["id"] for v in doc["verdicts"]}

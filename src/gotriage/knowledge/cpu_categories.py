@@ -96,6 +96,8 @@ RULES: tuple[Rule, ...] = (
         (
             "runtime.gcBgMarkWorker",
             "runtime.gcAssistAlloc*",
+            "runtime.deductAssistCredit",
+            "runtime.gcmarknewobject",
             "runtime.gcDrain*",
             "runtime.gcStart",
             "runtime.gcMarkDone",
