@@ -72,8 +72,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--seconds",
-        type=_seconds,
-        default=10.0,
+        type=_whole_seconds,
+        default=10,
         metavar="N",
         help="URL: how long to profile (and trace) the live program (default 10)",
     )
@@ -118,6 +118,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress")
     parser.set_defaults(func=run)
+
+
+def _whole_seconds(text: str) -> int:
+    """Go's pprof handlers read ``seconds`` as a whole number (anything else means 30)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of seconds: {text!r}") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("must be from 1 to 3600")
+    return value
 
 
 def _seconds(text: str) -> float:

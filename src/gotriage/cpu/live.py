@@ -83,7 +83,7 @@ def capture(
     max_bytes: int = MAX_PROFILE_BYTES,
 ) -> Capture:
     """Goroutines before, the profile (and trace) over ``seconds``, goroutines after."""
-    whole = f"{seconds:g}"
+    whole = str(max(1, round(seconds)))  # Go reads a whole number; anything else means 30 s
     before = count_goroutines(url, timeout=timeout)
     long_timeout = seconds + MARGIN_SECONDS
     profile_url = fetch.pprof_url(url, "profile", f"seconds={whole}")
