@@ -18,7 +18,7 @@ from gotriage.errors import InputError
 CONFIG_FILES = (".gotriage.toml", "pyproject.toml")
 # The commands that have a table of their own; any other table or key at the top of gotriage's
 # settings is a mistake, except the audit settings, which may also sit there.
-SECTIONS = frozenset({"audit", "goroutines"})
+SECTIONS = frozenset({"audit", "cpu", "goroutines"})
 MAX_CONFIG_BYTES = 1 << 20  # a settings file larger than this is not one
 
 _TYPE_NAMES = {

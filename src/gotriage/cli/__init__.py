@@ -1,24 +1,28 @@
 """The ``gotriage`` command: one subcommand per module in this package.
 
 Each subcommand module exposes ``register(subparsers)``, which adds its parser and sets
-``func`` to the function that runs it and returns the exit code.
+``func`` to the function that runs it and returns the exit code. A command's module (and what it
+imports: tree-sitter, httpx, rich...) is imported only when it is needed: ``gotriage cpu ...``
+imports the cpu command alone, ``gotriage --help`` every one.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from gotriage import __version__
-from gotriage.cli import audit, demo, goroutines, history, probe, sockets, watch
 from gotriage.errors import GotriageError
 from gotriage.report.console import ReportWriteError, guarded_stdout
 
-SUBCOMMANDS = (goroutines, audit, probe, sockets, watch, history, demo)
+#: The modules of gotriage.cli that are commands, in the order --help lists them.
+SUBCOMMANDS = ("goroutines", "audit", "probe", "cpu", "sockets", "watch", "history", "demo")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or with ``only`` of that command alone."""
     parser = argparse.ArgumentParser(
         prog="gotriage",
         description=(
@@ -33,8 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"gotriage {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in SUBCOMMANDS:
-        module.register(sub)
+    for name in SUBCOMMANDS:
+        if only is None or name == only:
+            importlib.import_module(f"gotriage.cli.{name}").register(sub)
     return parser
 
 
@@ -48,9 +53,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    first = next((word for word in words if not word.startswith("-")), None)
+    parser = build_parser(only=first if first in SUBCOMMANDS else None)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words)
     except SystemExit:
         sys.stdout.flush()  # --help and --version text is written before the exit
         raise

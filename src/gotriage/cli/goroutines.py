@@ -6,11 +6,12 @@ import argparse
 import math
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from gotriage import fetch
-from gotriage.config import find_config, section
+from gotriage.cli.options import config_path, duration, rate, seconds, size, whole
+from gotriage.config import section
 from gotriage.errors import InputError, UsageError
 from gotriage.goroutines.analyse import Analysis, analyse, compare_with
 from gotriage.goroutines.load import DEFAULT_MAX_BYTES, iter_goroutines, read_source
@@ -22,7 +23,6 @@ from gotriage.model import Confidence, Frame, ParseReport
 from gotriage.report import goroutines_json, goroutines_text
 from gotriage.report.console import stdout_console
 from gotriage.report.progress import progress
-from gotriage.units import parse_duration, parse_size
 
 DESCRIPTION = """\
 Read a goroutine dump, group the goroutines by where they block in your code, and name the
@@ -70,28 +70,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--slow-clients",
-        type=_positive,
+        type=whole,
         metavar="N",
         help="connections of one server reading a request at once that are leak evidence: "
         "slow or silent clients (default 50)",
     )
     parser.add_argument(
         "--growth-min",
-        type=_positive,
+        type=whole,
         metavar="N",
         help="with --base: this many more goroutines at one site is leak evidence (default 3; "
         "for goroutines woken from outside, such as network I/O, at least --min-count)",
     )
     parser.add_argument(
         "--growth-rate",
-        type=_rate,
+        type=rate,
         metavar="PER_MINUTE",
         help="with --base: and at least this many more per minute, when the time between the "
         "snapshots is known (default 1)",
     )
     parser.add_argument(
         "--interval",
-        type=_duration,
+        type=duration,
         metavar="DURATION",
         help="with --base: the time between the two snapshots, e.g. 90s or 5m (default: the "
         "time between their fetches for URLs, between the files' modification times otherwise)",
@@ -106,13 +106,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--min-count",
-        type=_positive,
+        type=whole,
         metavar="N",
         help="goroutines at one site that count as a crowd, the leak signal (default 10)",
     )
     parser.add_argument(
         "--long-wait",
-        type=_positive,
+        type=whole,
         metavar="MINUTES",
         help="a wait this long is leak evidence (default 10)",
     )
@@ -147,7 +147,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=_seconds,
+        type=seconds,
         default=fetch.READ_TIMEOUT,
         metavar="SECONDS",
         help="time allowed for each URL fetch as a whole: connect, headers and body"
@@ -155,7 +155,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--max-bytes",
-        type=_size,
+        type=size,
         default=DEFAULT_MAX_BYTES,
         metavar="SIZE",
         help="refuse inputs larger than this, e.g. 500M or 4G (default 2G)",
@@ -165,51 +165,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        return fetch.parse_timeout(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError("must be a finite number of 0 or more")
-    return value
-
-
-def _more_than_zero(parse: Callable[[str], float], text: str) -> float:
-    try:
-        value = parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
-
-
-def _duration(text: str) -> float:
-    return _more_than_zero(parse_duration, text)
-
-
-def _size(text: str) -> int:
-    return int(_more_than_zero(parse_size, text))
 
 
 def _with_progress(chunks: Iterable[bytes], total: int | None, quiet: bool) -> Iterator[bytes]:
@@ -307,17 +262,6 @@ CONFIG_KEYS = {
 }
 
 
-def _config_path(args: argparse.Namespace) -> Path | None:
-    if args.no_config:
-        return None
-    if args.config:
-        path = Path(args.config)
-        if not path.is_file():
-            raise UsageError(f"--config {args.config}: no such file")
-        return path
-    return find_config(Path.cwd())
-
-
 def _whole(values: dict[str, object], key: str, path: Path) -> int | None:
     value = values.get(key)
     if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
@@ -346,7 +290,7 @@ def _first(*values: float | None) -> float:
 def settings_from(args: argparse.Namespace) -> tuple[Settings, Path | None]:
     """Command-line options over the [goroutines] table of the settings file over defaults."""
     defaults = Settings()
-    path = _config_path(args)
+    path = config_path(args)
     values = section(path, "goroutines", CONFIG_KEYS) if path is not None else {}
     ignore = values.get("ignore", [])
     confidence = values.get("min_confidence", defaults.min_confidence.value)

@@ -7,8 +7,8 @@ import sys
 import time
 
 from gotriage import fetch
-from gotriage.cli.goroutines import _positive as _whole  # the same checks, the same messages
-from gotriage.cli.goroutines import _size
+from gotriage.cli.options import size as _size
+from gotriage.cli.options import whole as _whole
 from gotriage.errors import InputError, UsageError
 from gotriage.goroutines.load import read_source
 from gotriage.knowledge import socket_findings as K

@@ -10,10 +10,11 @@ from pathlib import Path
 from types import FrameType
 
 from gotriage.cli.goroutines import settings_from
+from gotriage.cli.options import duration, rate, seconds, size, whole
 from gotriage.errors import UsageError
 from gotriage.report import watch_text
 from gotriage.report.console import stderr_console, stdout_console
-from gotriage.units import format_duration, parse_duration, parse_size
+from gotriage.units import format_duration
 from gotriage.watch.alerts import Sender
 from gotriage.watch.rules import alert_rules
 from gotriage.watch.store import Store
@@ -53,42 +54,6 @@ examples:
   gotriage history watch.sqlite"""
 
 
-def _duration(text: str) -> float:
-    try:
-        value = parse_duration(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
-
-
-def _size(text: str) -> int:
-    try:
-        value = parse_size(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
-
-
-def _whole(text: str) -> int:
-    if not text.isascii() or not text.isdigit() or len(text) > 9 or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more: {text!r}")
-    return int(text)
-
-
-def _rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "watch",
@@ -115,21 +80,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--db", metavar="FILE", help="the SQLite history file (created if missing)")
     p.add_argument(
         "--interval",
-        type=_duration,
+        type=duration,
         default=DEFAULTS.interval,
         metavar="DURATION",
         help=f"time between samples of a target (default {format_duration(DEFAULTS.interval)})",
     )
     p.add_argument(
         "--full-every",
-        type=_whole,
+        type=whole,
         default=DEFAULTS.full_every,
         metavar="N",
         help=f"take a full debug=2 dump every N intervals (default {DEFAULTS.full_every})",
     )
     p.add_argument(
         "--window",
-        type=_duration,
+        type=duration,
         default=TREND.window_seconds,
         metavar="DURATION",
         help="the trend window a site must grow over "
@@ -137,42 +102,42 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--min-increase",
-        type=_whole,
+        type=whole,
         default=TREND.min_increase,
         metavar="N",
         help=f"goroutines a site must gain over the window (default {TREND.min_increase})",
     )
     p.add_argument(
         "--min-rate",
-        type=_rate,
+        type=rate,
         default=TREND.min_rate_per_hour,
         metavar="PER_HOUR",
         help="growth rate a site must exceed, in goroutines per hour (default 0)",
     )
     p.add_argument(
         "--min-points",
-        type=_whole,
+        type=whole,
         default=TREND.min_points,
         metavar="N",
         help=f"samples in the window before a site is judged (default {TREND.min_points})",
     )
     p.add_argument(
         "--timeout",
-        type=_duration,
+        type=seconds,
         default=DEFAULTS.timeout,
         metavar="DURATION",
         help=f"bound on each fetch as a whole (default {format_duration(DEFAULTS.timeout)})",
     )
     p.add_argument(
         "--max-bytes",
-        type=_size,
+        type=size,
         default=DEFAULTS.max_bytes,
         metavar="SIZE",
         help="largest profile read from a target (default 64MiB)",
     )
     p.add_argument(
         "--retention",
-        type=_duration,
+        type=duration,
         default=DEFAULTS.retention,
         metavar="DURATION",
         help="drop samples older than this; samples older than a day are thinned to one per "
@@ -180,7 +145,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--duration",
-        type=_duration,
+        type=duration,
         default=None,
         metavar="DURATION",
         help="stop after this long (default: run until interrupted)",
@@ -192,7 +157,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--metrics-top-sites",
-        type=_whole,
+        type=whole,
         default=20,
         metavar="N",
         help='per target, sites exported one by one; the rest are summed as site="other" '
