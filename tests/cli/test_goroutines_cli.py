@@ -73,7 +73,7 @@ def test_bad_growth_options_are_usage_errors(capsys, option, value, message):
     ("text", "message"),
     [
         ("[goroutines]\ngrowth-min = 0\n", "growth_min must be a whole number"),
-        ("[goroutines]\ngrowth-per-minute = 'fast'\n", "growth_per_minute must be a finite"),
+        ("[goroutines]\ngrowth-per-minute = 'fast'\n", "growth-per-minute must be a number"),
         ("[goroutines]\ngrowth-per-minute = nan\n", "growth_per_minute must be a finite"),
         ("[goroutines]\ngrowth-per-minute = -2\n", "growth_per_minute must be a finite"),
     ],
