@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gotriage.cli.options import config_path, size
+from gotriage.cli.options import config_path, seconds, size
 from gotriage.config import section
 from gotriage.cpu.analyse import analyse
 from gotriage.cpu.sources import Loaded, load
@@ -94,7 +94,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-config", action="store_true", help="ignore settings files")
     parser.add_argument(
         "--timeout",
-        type=_seconds,
+        type=seconds,
         default=TIMEOUT,
         metavar="SECONDS",
         help="URL: timeout of each quick request (the profile's own timeout is N + 30 s); "
@@ -128,16 +128,6 @@ def _whole_seconds(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number of seconds: {text!r}") from None
     if not 0 < value <= 3600:
         raise argparse.ArgumentTypeError("must be from 1 to 3600")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError("must be more than 0 and at most 3600")
     return value
 
 

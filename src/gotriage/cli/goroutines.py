@@ -14,6 +14,7 @@ from gotriage.cli.options import config_path, duration, rate, seconds, size, who
 from gotriage.config import section
 from gotriage.errors import InputError, UsageError
 from gotriage.goroutines.analyse import Analysis, analyse, compare_with
+from gotriage.goroutines.leak_profile import leaked_ids as runtime_leaked_ids
 from gotriage.goroutines.load import DEFAULT_MAX_BYTES, iter_goroutines, read_source
 from gotriage.goroutines.source import SourceLookup, kind_from_source
 from gotriage.goroutines.source_evidence import SourceEvidence
@@ -193,18 +194,6 @@ def _file_size(path: str) -> int | None:
         return None
 
 
-def _leaked_ids(url: str, timeout: float, max_bytes: int) -> tuple[frozenset[int], str]:
-    report = ParseReport()
-    try:
-        chunks = fetch.stream(url, timeout=timeout, max_bytes=max_bytes)
-        ids = frozenset(
-            g.id for g in iter_goroutines(chunks, report, source=url) if g.leaked and g.id
-        )
-    except fetch.ProfileNotServed:
-        return frozenset(), "not served (Go releases before 1.27 have no goroutineleak profile)"
-    return ids, f"collected: {len(ids)} goroutine(s) marked leaked by the runtime"
-
-
 def load(
     source: str,
     settings: Settings,
@@ -221,7 +210,9 @@ def load(
     if fetch.is_url(source):
         leak_url, dump_url = fetch.profile_urls(source)
         if leak_url is not None:
-            leaked_ids, leak_profile = _leaked_ids(leak_url, timeout, max_bytes)
+            leaked_ids, leak_profile = runtime_leaked_ids(
+                leak_url, timeout=timeout, max_bytes=max_bytes
+            )
         else:
             leak_profile = "not requested (pass the /debug/pprof/ base URL to include it)"
         chunks: Iterable[bytes] = fetch.stream(dump_url, timeout=timeout, max_bytes=max_bytes)

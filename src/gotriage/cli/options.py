@@ -7,7 +7,6 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
-from gotriage import fetch
 from gotriage.config import find_config
 from gotriage.errors import UsageError
 from gotriage.units import parse_duration, parse_size
@@ -62,6 +61,8 @@ def duration(text: str) -> float:
 
 def seconds(text: str) -> float:
     """``--timeout``: a duration the fetching module accepts as a whole-request deadline."""
+    from gotriage import fetch  # httpx is imported only by the commands that fetch
+
     try:
         return fetch.parse_timeout(text)
     except ValueError as exc:

@@ -29,7 +29,7 @@ from gotriage.goroutines.classify import (
 from gotriage.goroutines.diff import Comparison
 from gotriage.goroutines.group import Group, Grouping, runs_a_test
 from gotriage.knowledge.by_design import BY_DESIGN, MAIN_PARKED, PAIRED_WRITER
-from gotriage.knowledge.patterns import Pattern, pattern_for
+from gotriage.knowledge.patterns import PATTERN_BY_KIND, Pattern, pattern_for
 from gotriage.knowledge.wait_reasons import CAN_BLOCK_FOREVER, CROWD_IS_EVIDENCE, NEVER_WAKES, Kind
 from gotriage.model import Confidence, Frame
 from gotriage.units import format_duration
@@ -75,20 +75,6 @@ class Suspect:
 class Assessment:
     suspects: list[Suspect] = field(default_factory=list)
     by_design: dict[int, str] = field(default_factory=dict)  # id(group) -> reason
-
-
-_PATTERN_BY_KIND = {
-    Kind.CHAN_SEND: "chan-send",
-    Kind.CHAN_RECEIVE: "chan-receive",
-    Kind.NIL_CHAN: "nil-chan",
-    Kind.SELECT_NO_CASES: "select-no-cases",
-    Kind.SELECT: "select",
-    Kind.MUTEX: "mutex",
-    Kind.RWMUTEX: "mutex",
-    Kind.WAITGROUP: "waitgroup",
-    Kind.COND: "cond",
-    Kind.SEMAPHORE: "semaphore",
-}
 
 
 _NOT_WAITING = frozenset({Kind.RUNNING, Kind.RUNNABLE, Kind.RUNTIME})
@@ -403,7 +389,7 @@ def _aim(group: Group, grouping: Grouping) -> tuple[str, Frame | None]:
         return "server-without-timeouts", start or group.site
     if group.kind is Kind.NETWORK_IO:
         return "client-without-timeout", group.site
-    return _PATTERN_BY_KIND.get(group.kind, "unknown"), group.site
+    return PATTERN_BY_KIND.get(group.kind, "unknown"), group.site
 
 
 def assess(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gotriage.knowledge.server_timeouts import server_snippet
+from gotriage.knowledge.wait_reasons import Kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,21 @@ PATTERNS: dict[str, Pattern] = {
         "Use an http.Client with Timeout set, or a request context with a deadline "
         "(http.NewRequestWithContext with context.WithTimeout).",
     ),
+}
+
+
+#: The pattern of a group that blocks this way (the rest are "unknown").
+PATTERN_BY_KIND = {
+    Kind.CHAN_SEND: "chan-send",
+    Kind.CHAN_RECEIVE: "chan-receive",
+    Kind.NIL_CHAN: "nil-chan",
+    Kind.SELECT_NO_CASES: "select-no-cases",
+    Kind.SELECT: "select",
+    Kind.MUTEX: "mutex",
+    Kind.RWMUTEX: "mutex",
+    Kind.WAITGROUP: "waitgroup",
+    Kind.COND: "cond",
+    Kind.SEMAPHORE: "semaphore",
 }
 
 

@@ -19,6 +19,7 @@ from gotriage import fetch
 from gotriage.errors import GotriageError
 from gotriage.goroutines.analyse import Analysis, analyse
 from gotriage.goroutines.group import Group
+from gotriage.goroutines.leak_profile import leaked_ids as runtime_leaked_ids
 from gotriage.goroutines.load import iter_goroutines
 from gotriage.goroutines.suspects import Settings
 from gotriage.model import ParseReport
@@ -94,7 +95,10 @@ def take(
     try:
         leaked_ids: frozenset[int] = frozenset()
         if full and leak_profile:
-            leaked_ids, sample.leak_profile = _leak_ids(url, timeout, max_bytes)
+            leak_url = fetch.pprof_url(url, "goroutineleak", "debug=2")
+            leaked_ids, sample.leak_profile = runtime_leaked_ids(
+                leak_url, timeout=timeout, max_bytes=max_bytes
+            )
         query = "debug=2" if full else "debug=0"
         chunks = fetch.stream(
             fetch.pprof_url(url, "goroutine", query), timeout=timeout, max_bytes=max_bytes
@@ -107,16 +111,3 @@ def take(
         sample.error = str(exc)
     sample.fetch_seconds = time.monotonic() - started
     return sample
-
-
-def _leak_ids(url: str, timeout: float, max_bytes: int) -> tuple[frozenset[int], str]:
-    report = ParseReport()
-    leak_url = fetch.pprof_url(url, "goroutineleak", "debug=2")
-    try:
-        chunks = fetch.stream(leak_url, timeout=timeout, max_bytes=max_bytes)
-        ids = frozenset(
-            g.id for g in iter_goroutines(chunks, report, source=leak_url) if g.leaked and g.id
-        )
-    except fetch.ProfileNotServed:
-        return frozenset(), "not served"
-    return ids, f"collected: {len(ids)} marked leaked"

@@ -19,27 +19,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from gotriage.goroutines.suspects import Settings
-from gotriage.knowledge.patterns import pattern_for
+from gotriage.knowledge.patterns import PATTERN_BY_KIND, pattern_for
 from gotriage.knowledge.wait_reasons import Kind
 from gotriage.watch import trend as trends
 from gotriage.watch.alerts import Alert, Sender
 from gotriage.watch.sample import Sample, take
 from gotriage.watch.store import SiteInfo, Store
 from gotriage.watch.targets import Target
-
-_PATTERN_BY_KIND = {
-    Kind.CHAN_SEND: "chan-send",
-    Kind.CHAN_RECEIVE: "chan-receive",
-    Kind.NIL_CHAN: "nil-chan",
-    Kind.SELECT_NO_CASES: "select-no-cases",
-    Kind.SELECT: "select",
-    Kind.MUTEX: "mutex",
-    Kind.RWMUTEX: "mutex",
-    Kind.WAITGROUP: "waitgroup",
-    Kind.COND: "cond",
-    Kind.SEMAPHORE: "semaphore",
-    Kind.NETWORK_IO: "server-without-timeouts",
-}
 
 
 @dataclass(frozen=True)
@@ -385,7 +371,9 @@ class Watcher:
             kind = Kind(info.kind)
         except ValueError:
             kind = Kind.UNKNOWN
-        pattern = pattern_for(_PATTERN_BY_KIND.get(kind, "unknown"))
+        # Connection goroutines that keep growing are held by clients: a server without timeouts.
+        name = "server-without-timeouts" if kind is Kind.NETWORK_IO else None
+        pattern = pattern_for(name or PATTERN_BY_KIND.get(kind, "unknown"))
         where = f"{info.file}:{info.line}" if info.file else key
         return Alert(
             target=state.target.url,
