@@ -109,7 +109,7 @@ def take(
         fold(sample, analysis)
     except GotriageError as exc:
         sample.error = str(exc)
-    except Exception as exc:  # noqa: BLE001 - one bad sample must never end a long watch
+    except Exception as exc:  # one bad sample must never end a long watch
         sample.error = f"internal error reading the sample: {type(exc).__name__}: {exc}"
     sample.fetch_seconds = time.monotonic() - started
     return sample
