@@ -154,6 +154,112 @@ def grow_debug2(captures: list[bytes], target: int) -> tuple[bytes, int]:
     return ("\n\n".join(out) + "\n").encode(), count
 
 
+# A deep gRPC-like server stack (no standard-library program has one): a handler reached
+# through the transport, the server's stream handling and a chain of interceptors, blocked on a
+# database connection's read. Pointer arguments are varied per copy like everything else.
+GRPC_LIKE = """goroutine 1000 [IO wait, 3 minutes]:
+internal/poll.runtime_pollWait(0x7f3a5c1e2d38, 0x72)
+	/usr/local/go/src/runtime/netpoll.go:351 +0x85
+internal/poll.(*pollDesc).wait(0xc000a3e120?, 0xc0010f6000?, 0x0)
+	/usr/local/go/src/internal/poll/fd_poll_runtime.go:84 +0x27
+internal/poll.(*pollDesc).waitRead(...)
+	/usr/local/go/src/internal/poll/fd_poll_runtime.go:89
+internal/poll.(*FD).Read(0xc000a3e120, {0xc0010f6000, 0x1000, 0x1000})
+	/usr/local/go/src/internal/poll/fd_unix.go:165 +0x27a
+net.(*netFD).Read(0xc000a3e120, {0xc0010f6000?, 0xc000b1d6a8?, 0x4d2f85?})
+	/usr/local/go/src/net/fd_posix.go:55 +0x25
+net.(*conn).Read(0xc0004b2038, {0xc0010f6000?, 0x0?, 0xc000b1d708?})
+	/usr/local/go/src/net/net.go:194 +0x45
+bufio.(*Reader).Read(0xc000e12a80, {0xc000c2a1b0, 0x5, 0x200?})
+	/usr/local/go/src/bufio/bufio.go:241 +0x197
+io.ReadAtLeast({0x1a2c3e0, 0xc000e12a80}, {0xc000c2a1b0, 0x5, 0x200}, 0x5)
+	/usr/local/go/src/io/io.go:335 +0x90
+io.ReadFull(...)
+	/usr/local/go/src/io/io.go:354
+github.com/jackc/pgx/v5/pgproto3.(*chunkReader).Next(0xc000c2a180, 0x5)
+	/go/pkg/mod/github.com/jackc/pgx/v5@v5.5.5/pgproto3/chunkreader.go:80 +0x2b8
+github.com/jackc/pgx/v5/pgproto3.(*Frontend).Receive(0xc000e3a000)
+	/go/pkg/mod/github.com/jackc/pgx/v5@v5.5.5/pgproto3/frontend.go:306 +0x78
+github.com/jackc/pgx/v5/pgconn.(*PgConn).receiveMessage(0xc000d14480)
+	/go/pkg/mod/github.com/jackc/pgx/v5@v5.5.5/pgconn/pgconn.go:513 +0x65
+github.com/jackc/pgx/v5/pgconn.(*ResultReader).receiveMessage(0xc000d14590)
+	/go/pkg/mod/github.com/jackc/pgx/v5@v5.5.5/pgconn/pgconn.go:1575 +0x5a
+github.com/jackc/pgx/v5/pgconn.(*ResultReader).NextRow(0xc000d14590)
+	/go/pkg/mod/github.com/jackc/pgx/v5@v5.5.5/pgconn/pgconn.go:1483 +0x32
+github.com/jackc/pgx/v5.(*baseRows).Next(0xc000f0e1e0)
+	/go/pkg/mod/github.com/jackc/pgx/v5@v5.5.5/rows.go:180 +0x2d
+example.com/shop/internal/store.(*Orders).List(0xc0002a4f60, {0x1a3b0e8, 0xc000f1a0f0}, 0xc000e7c1b0)
+	/src/shop/internal/store/orders.go:88 +0x3b6
+example.com/shop/internal/api.(*OrderService).ListOrders(0xc0002b8a20, {0x1a3b0e8, 0xc000f1a0f0}, 0xc000e7c1b0)
+	/src/shop/internal/api/orders.go:41 +0x8c
+example.com/shop/gen/orderpb._OrderService_ListOrders_Handler.func1({0x1a3b0e8?, 0xc000f1a0f0?}, {0x16e9f40?, 0xc000e7c1b0?})
+	/src/shop/gen/orderpb/order_grpc.pb.go:301 +0xcb
+example.com/shop/internal/mw.Recover.func1({0x1a3b0e8?, 0xc000f1a0f0?}, {0x16e9f40?, 0xc000e7c1b0?}, 0xc000f1e018?, 0xc000e12b40?)
+	/src/shop/internal/mw/recover.go:27 +0x9f
+google.golang.org/grpc.getChainUnaryHandler.func1({0x1a3b0e8, 0xc000f1a0f0}, {0x16e9f40, 0xc000e7c1b0})
+	/go/pkg/mod/google.golang.org/grpc@v1.62.1/server.go:1185 +0xb2
+example.com/shop/internal/mw.Metrics.func1({0x1a3b0e8, 0xc000f1a0f0}, {0x16e9f40, 0xc000e7c1b0}, 0xc000f1e018, 0xc000f0c2c0)
+	/src/shop/internal/mw/metrics.go:52 +0x12a
+google.golang.org/grpc.getChainUnaryHandler.func1({0x1a3b0e8, 0xc000f1a0f0}, {0x16e9f40, 0xc000e7c1b0})
+	/go/pkg/mod/google.golang.org/grpc@v1.62.1/server.go:1185 +0xb2
+example.com/shop/internal/mw.Tracing.func1({0x1a3b0e8, 0xc000f1a0a0}, {0x16e9f40, 0xc000e7c1b0}, 0xc000f1e018, 0xc000f0c280)
+	/src/shop/internal/mw/tracing.go:64 +0x2f4
+google.golang.org/grpc.chainUnaryInterceptors.func1({0x1a3b0e8, 0xc000f1a0a0}, {0x16e9f40, 0xc000e7c1b0}, 0xc000f1e018, 0x80?)
+	/go/pkg/mod/google.golang.org/grpc@v1.62.1/server.go:1176 +0x8f
+example.com/shop/gen/orderpb._OrderService_ListOrders_Handler({0x1706e20?, 0xc0002b8a20}, {0x1a3b0e8, 0xc000f1a0a0}, 0xc000e12c00, 0xc0002e1a40)
+	/src/shop/gen/orderpb/order_grpc.pb.go:303 +0x143
+google.golang.org/grpc.(*Server).processUnaryRPC(0xc0001f8c00, {0x1a3b0e8, 0xc000f1a000}, {0x1a44d40, 0xc000332340}, 0xc000ee05a0, 0xc0002e3f20, 0x22f0f80, 0x0)
+	/go/pkg/mod/google.golang.org/grpc@v1.62.1/server.go:1383 +0xdd1
+google.golang.org/grpc.(*Server).handleStream(0xc0001f8c00, {0x1a44d40, 0xc000332340}, 0xc000ee05a0)
+	/go/pkg/mod/google.golang.org/grpc@v1.62.1/server.go:1794 +0xe3a
+google.golang.org/grpc.(*Server).serveStreams.func2.1()
+	/go/pkg/mod/google.golang.org/grpc@v1.62.1/server.go:1027 +0x8b
+created by google.golang.org/grpc.(*Server).serveStreams.func2 in goroutine 812
+	/go/pkg/mod/google.golang.org/grpc@v1.62.1/server.go:1038 +0x125"""  # noqa: E501
+
+# A pointer-like argument: 0x followed by 6 or more hex digits (small integers stay).
+POINTER_ARG = re.compile(r"0x([0-9a-f]{6,})")
+
+
+def vary_pointers(lines: list[str], copy: int) -> list[str]:
+    """The block with every pointer-like argument of its function lines moved per copy.
+
+    Real goroutines of one site differ in their arguments (each has its own connection, request
+    and buffers), so a dump's function lines rarely repeat; file lines and offsets stay.
+    """
+    shift = copy * 0x2A40
+
+    def bump(found: re.Match[str]) -> str:
+        return f"0x{(int(found.group(1), 16) + shift) & 0xFFFFFFFFFFFF:x}"
+
+    out = []
+    for line in lines:
+        if line.endswith(")") and not line.startswith(("goroutine ", "created by ")):
+            paren = line.find("(")
+            line = line[:paren] + POINTER_ARG.sub(bump, line[paren:])
+        out.append(line)
+    return out
+
+
+def grow_debug2_varied(captures: list[bytes], target: int, *, deep: bool) -> tuple[bytes, int]:
+    """Like :func:`grow_debug2`, with pointer arguments varied per copy.
+
+    ``deep``: one goroutine in two is the gRPC-like stack above (36 frames), the others come
+    from the captures.
+    """
+    captured, _ = grow_debug2(captures, target)
+    blocks = [block.split("\n") for block in captured.decode().strip("\n").split("\n\n")]
+    grpc = GRPC_LIKE.split("\n")
+    out: list[str] = []
+    for index, lines in enumerate(blocks):
+        if deep and index % 2:
+            ident = GOROUTINE_HEADER.match(lines[0])
+            assert ident is not None
+            lines = [f"goroutine {ident.group(1)} {grpc[0].split(' ', 2)[2]}", *grpc[1:]]
+        out.append("\n".join(vary_pointers(lines, index)))
+    return ("\n\n".join(out) + "\n").encode(), len(out)
+
+
 def _debug1_records(text: str) -> list[tuple[int, list[str]]]:
     """(count, lines after the count) of each record of a debug=1 profile."""
     records: list[tuple[int, list[str]]] = []

@@ -9,9 +9,14 @@ but InputError.
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -320,7 +325,13 @@ def run_lines(data: bytes, report: ParseReport) -> list[Goroutine]:
         parser: TracebackParser | Debug1Parser = Debug1Parser(report)
     else:
         parser = TracebackParser(report)
-    found = [g for line in text.splitlines() if (g := parser.feed(line)) is not None]
+    found = []
+    for line in text.splitlines():
+        goroutine = parser.feed(line)
+        if goroutine is not None:
+            found.append(goroutine)
+        found.extend(getattr(parser, "extra", ()))  # more goroutines from one line
+        getattr(parser, "extra", []).clear()
     last = parser.close()
     if last is not None:
         found.append(last)
@@ -436,3 +447,135 @@ def test_arbitrary_text_raises_only_input_error(lines: list[str]):
             assert isinstance(g, Goroutine)
     except InputError:
         pass
+
+
+# -- live captures pasted in real-world shapes ----------------------------------------------
+#
+# Crash dumps of tests/go/cmd/formats (deadlock, nil dereference with GOTRACEBACK=system) and
+# a debug=2 dump of tests/go/cmd/leaks are transformed the way pastes, log collectors and log
+# viewers transform them; every shape must read exactly as the original.
+
+
+def _indent(lead: str) -> Callable[[str], str]:
+    def shape(text: str) -> str:
+        return "\n".join(lead + ln[1:] if ln[:1] == "\t" else ln for ln in text.split("\n"))
+
+    return shape
+
+
+def _prefix(make: Callable[[int], str]) -> Callable[[str], str]:
+    def shape(text: str) -> str:
+        return "\n".join(make(n) + ln for n, ln in enumerate(text.split("\n"), 1))
+
+    return shape
+
+
+def _colour_context(text: str) -> str:
+    if text.startswith("goroutine "):
+        return text
+    head, sep, rest = text.partition("\n\ngoroutine ")
+    coloured = "\n".join(f"\x1b[1;31m{ln}\x1b[0m" if ln else ln for ln in head.split("\n"))
+    return coloured + sep + rest
+
+
+def _backquoted(text: str) -> str:
+    return "```" + text + "\n```"
+
+
+def _two_pastes(text: str) -> str:
+    # The same dump pasted twice, each paste with its own prefix shape; read as two sections.
+    first = _prefix(lambda n: f"2026-11-23T03:12:{n % 60:02d}.{n}Z stderr F ")(text)
+    second = _prefix(lambda n: f"{n:5d}  Nov 23 03:12:{n % 60:02d} web-1 shop[4211]: ")(text)
+    return first + "\n" + second
+
+
+def _suffix(text: str) -> str:
+    return "\n".join(ln + "   - " for ln in text.split("\n"))
+
+
+def _logfmt(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    escaped = escaped.replace("\t", "\\t")
+    return f'time="2026-11-23T03:12:00Z" level=info msg="{escaped}" pid=4211\n'
+
+
+def _json_line(text: str) -> str:
+    return json.dumps({"level": "error", "msg": "goroutine dump", "stack": text}) + "\n"
+
+
+SHAPES: dict[str, Callable[[str], str]] = {
+    "tab": lambda text: text,
+    "4 spaces": _indent("    "),
+    "8 spaces": _indent("        "),
+    "3 spaces": _indent("   "),
+    "no indentation": _indent(""),
+    "kubectl timestamps": _prefix(lambda n: f"2026-11-23T03:12:{n % 60:02d}.{n}Z "),
+    "journald": _prefix(lambda n: f"Nov 23 03:{n % 60:02d}:00 web-1 shop[4211]: "),
+    "line numbers": _prefix(lambda n: f"{n:6d}\t"),
+    "colour codes": _colour_context,
+    "backquoted": _backquoted,
+    "suffix": _suffix,
+    "logfmt": _logfmt,
+    "json": _json_line,
+}
+
+
+@pytest.fixture(scope="module")
+def live_dumps(go_bin: Path, go_program) -> dict[str, str]:
+    dumps = {}
+    for mode, level in (("deadlock", "all"), ("segv", "system")):
+        done = subprocess.run(
+            [str(go_bin / "formats"), f"-mode={mode}"],
+            env=dict(os.environ, GOTRACEBACK=level),
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        dumps[mode] = done.stderr.decode()
+    with go_program("leaks", "-lifetime=60s") as prog, httpx.Client(timeout=15) as client:
+        response = client.get(prog.url("pprof") + "goroutine?debug=2")
+        dumps["leaks"] = response.text
+    return dumps
+
+
+@pytest.mark.parametrize("dump", ["deadlock", "segv", "leaks"])
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_live_dump_in_pasted_shape(live_dumps, dump: str, shape: str, runner: str):
+    original = live_dumps[dump]
+    expected_report = ParseReport()
+    expected = run_whole(original.encode(), expected_report)
+    assert expected and expected_report.issues == []
+    report = ParseReport()
+    got = RUNNERS[runner](SHAPES[shape](original).encode(), report)
+    if shape == "two pastes":
+        got = got[: len(expected)]
+    assert got == expected
+    assert report.context[: len(expected_report.context)] == expected_report.context
+    assert report.issues == []
+
+
+@pytest.mark.parametrize("dump", ["deadlock", "segv"])
+def test_live_dump_two_pastes_with_two_prefixes(live_dumps, dump: str):
+    original = live_dumps[dump]
+    expected = run_whole(original.encode(), ParseReport())
+    report = ParseReport()
+    got = run_whole(_two_pastes(original).encode(), report)
+    assert got == expected + expected
+    assert report.issues == []
+
+
+def test_live_crash_context_survives_every_shape(live_dumps):
+    for shape in SHAPES.values():
+        report = ParseReport()
+        run_whole(shape(live_dumps["deadlock"]).encode(), report)
+        assert "fatal error: all goroutines are asleep - deadlock!" in report.context
+        report = ParseReport()
+        run_whole(shape(live_dumps["segv"]).encode(), report)
+        assert any(line.startswith("[signal SIGSEGV") for line in report.context)
+
+
+def test_live_panic_frame_is_runtime_code(live_dumps):
+    (first, *_) = run_whole(live_dumps["segv"].encode(), ParseReport())
+    assert first.frames[0].function == "runtime.gopanic"
+    assert first.frames[0].package == "runtime"
