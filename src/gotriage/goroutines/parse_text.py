@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import sys
 from collections.abc import Callable, Iterable, Iterator
 
 from gotriage.goroutines.lines import drain
@@ -87,10 +86,9 @@ MAX_FRAME_LINE_CHARS = 8192
 # Names the runtime prints instead of a function's own (runtime/traceback.go printFuncName).
 PSEUDO_NAMES = {"panic": "runtime.gopanic"}
 _STACK_UNAVAILABLE = "goroutine running on other thread; stack unavailable"
-_FRAME_CACHE_LIMIT = 65536
-_FRAME_CACHE_CHARS = 8 << 20
+_FRAME_CACHE_LIMIT = 4096  # real dumps have a few hundred distinct sites
+_FRAME_CACHE_CHARS = 2 << 20
 _NON_GO = "non-Go function"
-_MISSING = object()
 _ESCAPED_NEWLINE = "\\n"
 # What a file line ends with: its line number, an offset, or pc=0x...
 _FILE_LINE_ENDS = frozenset("0123456789abcdef")
@@ -106,7 +104,22 @@ _CONTEXT_MARKER = re.compile(
     r"|all goroutines are asleep"
 )
 
-_intern = sys.intern
+_SHARED_LIMIT = 65536
+_shared: dict[str, str] = {}
+
+
+def _intern(text: str) -> str:
+    """One object for equal names, paths and states, like sys.intern but with a bounded table.
+
+    sys.intern keeps every distinct string it ever saw; a dump of 200,000 distinct stacks
+    would grow its table by tens of MB for no sharing at all.
+    """
+    found = _shared.get(text)
+    if found is None:
+        if len(_shared) >= _SHARED_LIMIT:
+            _shared.clear()
+        _shared[text] = found = text
+    return found
 
 
 class _Open:
@@ -258,9 +271,9 @@ class TracebackParser:
         self._in_context = False  # the last line outside goroutines was a context line
         self._frames: dict[tuple[str, ...], Frame] = {}
         self._frame_chars = 0  # characters held by the keys of ``_frames``
-        self._files: dict[str, tuple[str, int, str] | None] = {}
+        self._files: dict[str, tuple[str, int, str]] = {}
         # (function name, file line) -> (interned name, file, line, offset) of frames seen.
-        self._sites: dict[tuple[str, str], tuple[str, int, str, str]] = {}
+        self._sites: dict[tuple[str, str], tuple[str, str, int, str]] = {}
         self._bad_file_line = 0  # the last line that should have been a frame's file line
         self._closed = False
         # The log decoration of the current section: a prefix pattern, a constant suffix.
@@ -679,16 +692,17 @@ class TracebackParser:
             frame = Frame(_intern(name), offset=file_line[1:].split(" ", 1)[0])
         else:
             files = self._files
-            parsed = files.get(file_line, _MISSING)
-            if parsed is _MISSING:
+            parsed = files.get(file_line)
+            if parsed is None:
                 parsed = _parse_file_line(file_line)
+                if parsed is None:
+                    return None
                 if len(files) >= _FRAME_CACHE_LIMIT:
                     files.clear()
-                files[file_line] = parsed  # type: ignore[assignment]
-            if parsed is None:
-                return None
-            file, number, offset = parsed  # type: ignore[misc]
+                files[file_line] = parsed
+            file, number, offset = parsed
             name = _intern(name)
+            offset = _intern(offset)  # one string per site, not per goroutine
             frame = Frame(name, file, number, args, offset, args == "..." and not offset)
             if not bare and head[-1:] == ")":
                 sites = self._sites
