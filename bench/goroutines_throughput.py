@@ -13,11 +13,22 @@ replicated until it describes 100,000 goroutines:
 * protobuf: the profile is decoded with gotriage's own schema, its samples are replicated onto
   fresh location ids (so stacks stay distinct), and it is re-encoded and gzipped.
 
-Each input is analysed ``--runs`` times by the whole command, in a child process pinned to one
-core: ``python -m gotriage goroutines FILE --format json -q``. Wall time and the child's peak
-resident set (``ru_maxrss`` from ``os.wait4``) are measured; the table shows medians.
+Two more debug=2 inputs are grown the same way with every pointer argument varied per copy
+(real goroutines of one site differ in their connections, requests and buffers, so their
+function lines do not repeat): ``debug=2 varied`` from the captures, ``debug=2 gRPC`` with one
+goroutine in two a 36-frame gRPC-like server stack.
 
-    python bench/goroutines_throughput.py [--runs 5] [--goroutines 100000] [--out DIR]
+Each input is analysed ``--runs`` times by the whole command, in a child process pinned to one
+core: ``python -m gotriage goroutines FILE --format json -q``. Wall time, CPU time (user + system,
+which a loaded machine inflates less) and the child's peak resident set (``ru_maxrss`` from
+``os.wait4``) are measured; the table shows medians.
+
+The debug=2 inputs are then given to panicparse (``pp -aggressive FILE``, or ``panicparse`` as
+Debian names it; ``apt-get install panicparse`` or ``go install
+github.com/maruel/panicparse/v2/cmd/pp@latest``), pinned the same way, and the ratios printed.
+Without it the script says how to install it and prints gotriage's figures alone.
+
+    python bench/goroutines_throughput.py [--runs 5] [--pp-runs 1] [--goroutines 100000] [--out DIR]
 """
 
 from __future__ import annotations
@@ -28,15 +39,14 @@ import gzip
 import json
 import os
 import re
-import signal
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +64,7 @@ FORMATS = (
 )
 TARGET_SECONDS = 10.0
 TARGET_RSS_MB = 300.0
-CHILD_TIMEOUT = 300.0
+CHILD_TIMEOUT = 900.0
 PC_SHIFT = 0x100000  # added to every program counter, once per debug=1 copy
 
 GOROUTINE_HEADER = re.compile(r"^goroutine (\d+)(.*)$")
@@ -387,46 +397,65 @@ class Run:
     seconds: float
     max_rss_kib: int
     exit_code: int
+    cpu_seconds: float = 0.0
 
 
-def _pin_to_one_core() -> Callable[[], None] | None:
-    if not hasattr(os, "sched_setaffinity"):
-        return None
-    core = min(os.sched_getaffinity(0))
-
-    def pin() -> None:
-        os.sched_setaffinity(0, {core})
-
-    return pin
+def _pinned() -> bool:
+    return hasattr(os, "sched_setaffinity")
 
 
 def command(path: Path) -> list[str]:
     return [sys.executable, "-m", "gotriage", "goroutines", str(path), "--format", "json", "-q"]
 
 
-def measure(path: Path) -> Run:
-    """One run of the command on ``path``: wall time, the child's peak RSS and exit code."""
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        command(path),
+PP_INSTALL = (
+    "panicparse not found: install it with `apt-get install panicparse` (Debian, Ubuntu) or "
+    "`go install github.com/maruel/panicparse/v2/cmd/pp@latest`"
+)
+
+
+def panicparse() -> str | None:
+    """The panicparse command: ``pp`` upstream, ``panicparse`` in Debian's package."""
+    return shutil.which("pp") or shutil.which("panicparse")
+
+
+def pp_command(pp: str, path: Path) -> list[str]:
+    return [pp, "-aggressive", "-no-color", str(path)]
+
+
+# Runs one command and reports its wall time, CPU time, peak RSS and exit code as JSON. A fresh,
+# small process starts the command: a child forked from this script would count this script's
+# own (large) memory in its ru_maxrss, which survives exec.
+LAUNCHER = """
+import json, os, subprocess, sys, time
+if hasattr(os, "sched_setaffinity") and sys.argv[1] != "-":
+    os.sched_setaffinity(0, {int(sys.argv[1])})
+start = time.perf_counter()
+child = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL if sys.argv[2] != sys.executable else None)
+_, status, usage = os.wait4(child.pid, 0)
+seconds = time.perf_counter() - start
+print(json.dumps([seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status),
+                  usage.ru_utime + usage.ru_stime]))
+"""
+
+
+def measure(path: Path, argv: list[str] | None = None) -> Run:
+    """One run of ``argv`` (the gotriage command on ``path`` by default), pinned to one core:
+    wall time, CPU time, the child's peak RSS and exit code."""
+    core = "-"
+    if hasattr(os, "sched_getaffinity"):
+        core = str(min(os.sched_getaffinity(0)))
+    done = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, core, *(argv or command(path))],
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        preexec_fn=_pin_to_one_core(),
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT,
+        check=True,
     )
-    timer = threading.Timer(CHILD_TIMEOUT, _kill, (process.pid,))
-    timer.start()
-    try:
-        _, status, usage = os.wait4(process.pid, 0)
-    finally:
-        timer.cancel()
-    seconds = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return Run(seconds, usage.ru_maxrss, process.returncode)
-
-
-def _kill(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
+    seconds, max_rss_kib, exit_code, cpu_seconds = json.loads(done.stdout)
+    return Run(seconds, max_rss_kib, exit_code, cpu_seconds)
 
 
 def sanity(path: Path) -> tuple[int, list[str]]:
@@ -462,6 +491,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per format (default 5)")
     parser.add_argument(
+        "--pp-runs", type=int, default=1, help="panicparse runs per debug=2 input (default 1)"
+    )
+    parser.add_argument(
         "--goroutines", type=int, default=100_000, help="goroutines per input (default 100000)"
     )
     parser.add_argument(
@@ -493,27 +525,36 @@ def main(argv: list[str] | None = None) -> int:
             inputs.append((name, path, count, shape))
             sizes = "+".join(str(len(d)) for d in captured)
             print(f"  {name}: captured {sizes} bytes -> {path.name}, {count} goroutines, {shape}")
+        for name, deep in (("debug=2 varied", False), ("debug=2 gRPC", True)):
+            data, count = grow_debug2_varied(dumps["debug=2"], args.goroutines, deep=deep)
+            path = work / f"grown-{'grpc' if deep else 'varied'}-debug2.txt"
+            path.write_bytes(data)
+            del data
+            inputs.append((name, path, count, f"{count} blocks"))
+            print(f"  {name}: pointers varied per copy -> {path.name}, {count} goroutines")
 
-        pinned = "pinned to one core" if _pin_to_one_core() else "not pinned (no sched_setaffinity)"
+        pinned = "pinned to one core" if _pinned() else "not pinned (no sched_setaffinity)"
         print(f"\n{args.runs} runs per format, {pinned}: {' '.join(command(Path('FILE')))}\n")
         header = (
-            f"{'format':<9} {'input MB':>9} {'goroutines':>10} {'median s':>9} "
-            f"{'min s':>7} {'max s':>7} {'MB/s':>7} {'peak RSS MB':>12}"
+            f"{'format':<15} {'input MB':>9} {'goroutines':>10} {'median s':>9} "
+            f"{'min s':>7} {'max s':>7} {'CPU s':>7} {'MB/s':>7} {'peak RSS MB':>12}"
         )
         print(header)
         print("-" * len(header))
         medians: dict[str, tuple[float, float]] = {}
+        cpu: dict[str, float] = {}
         checks: list[str] = []
         for name, path, count, _ in inputs:
             runs = [measure(path) for _ in range(args.runs)]
             times = [r.seconds for r in runs]
             wall = statistics.median(times)
             rss_mb = statistics.median(r.max_rss_kib for r in runs) / 1024
+            cpu[name] = statistics.median(r.cpu_seconds for r in runs)
             size_mb = path.stat().st_size / 1e6
             medians[name] = (wall, rss_mb)
             print(
-                f"{name:<9} {size_mb:>9.1f} {count:>10} {wall:>9.2f} {min(times):>7.2f} "
-                f"{max(times):>7.2f} {size_mb / wall:>7.1f} {rss_mb:>12.1f}",
+                f"{name:<15} {size_mb:>9.1f} {count:>10} {wall:>9.2f} {min(times):>7.2f} "
+                f"{max(times):>7.2f} {cpu[name]:>7.2f} {size_mb / wall:>7.1f} {rss_mb:>12.1f}",
                 flush=True,
             )
             codes = sorted({r.exit_code for r in runs})
@@ -524,6 +565,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         print("\nsanity (exit 1 = suspects found):")
         print("\n".join(checks))
+        compare_with_panicparse(inputs, medians, cpu, args.pp_runs)
         wall, rss_mb = medians["debug=2"]
         met = wall < TARGET_SECONDS and rss_mb < TARGET_RSS_MB
         print(
@@ -536,6 +578,40 @@ def main(argv: list[str] | None = None) -> int:
             f" -> {'MET' if met else 'NOT MET'}"
         )
     return 0
+
+
+def compare_with_panicparse(
+    inputs: list[tuple[str, Path, int, str]],
+    medians: dict[str, tuple[float, float]],
+    cpu: dict[str, float],
+    runs: int,
+) -> None:
+    """panicparse on the same debug=2 dumps, and how many times faster gotriage is."""
+    pp = panicparse()
+    if pp is None:
+        print(f"\n{PP_INSTALL}; gotriage's figures above stand alone")
+        return
+    argv = pp_command(pp, Path("FILE"))
+    print(f"\nside by side with panicparse, {runs} run(s) each, pinned: {' '.join(argv)}\n")
+    header = (
+        f"{'input':<15} {'pp s':>8} {'pp CPU s':>9} {'pp RSS MB':>10} "
+        f"{'gotriage s':>11} {'x faster':>9} {'x less CPU':>11}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, path, _, _ in inputs:
+        if not name.startswith("debug=2"):
+            continue
+        results = [measure(path, pp_command(pp, path)) for _ in range(runs)]
+        wall = statistics.median(r.seconds for r in results)
+        pp_cpu = statistics.median(r.cpu_seconds for r in results)
+        rss_mb = statistics.median(r.max_rss_kib for r in results) / 1024
+        ours = medians[name][0]
+        print(
+            f"{name:<15} {wall:>8.2f} {pp_cpu:>9.2f} {rss_mb:>10.1f} {ours:>11.2f} "
+            f"{wall / ours:>9.1f} {pp_cpu / cpu[name]:>11.1f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
