@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_parse_live import run_crash  # the crash runs of the formats program
 
 from gotriage.errors import InputError
 from gotriage.goroutines.load import iter_goroutines
@@ -289,6 +288,33 @@ TABLE = [
         ],
     ),
     Case("not_a_dump.txt", error="no goroutine found in 2 lines"),
+    Case(
+        # A GitHub issue: a fenced paste whose file lines lost their tab (8, 4, 3 spaces, none).
+        "pasted_markdown.txt",
+        context=["fatal error: all goroutines are asleep - deadlock!"],
+        goroutines=[
+            dict(
+                id=1,
+                wait_minutes=32987,
+                frames=(F("main.main", "/src/app/main.go", 191, "", "0x9d2"),),
+            ),
+            dict(
+                id=7,
+                frames=(
+                    F(
+                        "runtime.gopanic",
+                        "/usr/local/go/src/runtime/panic.go",
+                        770,
+                        "{0x4b1e20?, 0xc000012345?}",
+                        "0x132",
+                    ),
+                    F("main.worker", "/src/app/worker.go", 40, "0xc000010000", "0x1d"),
+                ),
+                created_by=F("main.main", "/src/app/main.go", 30, "", "0x25"),
+                creator_id=1,
+            ),
+        ],
+    ),
 ]
 
 JUNK = [
@@ -426,6 +452,22 @@ FRAGMENTS = [
     "#\t0x1",
     "#",
     "",
+    "    /src/main.go:12 +0x1d",
+    "/src/main.go:12",
+    "   C:/Program Files/x.go:3 +0x1 fp=0x1 sp=0x2 pc=0x3",
+    "panic({0x1?, 0x2?})",
+    "2026-11-23T03:12:00Z goroutine 4 [select]:",
+    "    12\tgoroutine 5 [running]:",
+    "goroutine 6 [running]:   - ",
+    "main.main()   - ",
+    "   -",
+    "\x1b[31mfatal error: all goroutines are asleep - deadlock!\x1b[0m",
+    "`panic: x",
+    "2026-11-23T03:12:00Z panic: y",
+    'msg="a\\ngoroutine 8 [select]:\\nmain.f()\\n\\t/s/m.go:1 +0x1\\n" x=1',
+    '{"stack":"goroutine 9 [running]:\\nmain.g(\\"\\u00e9\\")\\n\\t/s/g.go:2"}',
+    'x="goroutine 10 [a]:\\',
+    "level=info goroutine 11 [damaged",
 ]
 
 
@@ -520,18 +562,12 @@ SHAPES: dict[str, Callable[[str], str]] = {
 }
 
 
+CRASHES = (("deadlock", "all"), ("segv", "system"))
+
+
 @pytest.fixture(scope="module")
 def live_dumps(go_bin: Path, go_program) -> dict[str, str]:
-    dumps = {}
-    for mode, level in (("deadlock", "all"), ("segv", "system")):
-        done = subprocess.run(
-            [str(go_bin / "formats"), f"-mode={mode}"],
-            env=dict(os.environ, GOTRACEBACK=level),
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-        dumps[mode] = done.stderr.decode()
+    dumps = {mode: run_crash(go_bin, mode, level).decode() for mode, level in CRASHES}
     with go_program("leaks", "-lifetime=60s") as prog, httpx.Client(timeout=15) as client:
         response = client.get(prog.url("pprof") + "goroutine?debug=2")
         dumps["leaks"] = response.text
