@@ -270,6 +270,22 @@ def grow_debug2_varied(captures: list[bytes], target: int, *, deep: bool) -> tup
     return ("\n\n".join(out) + "\n").encode(), len(out)
 
 
+def distinct_stacks(count: int) -> bytes:
+    """A debug=2 dump of ``count`` goroutines whose stacks all differ (worst case for grouping):
+    each has its own function, file and line, and its own arguments."""
+    blocks = []
+    for n in range(count):
+        blocks.append(
+            f"goroutine {n + 1} [chan receive, {n % 50} minutes]:\n"
+            f"main.worker{n}(0xc000{n:06x}, 0x{n:x})\n"
+            f"\t/src/app/pkg{n % 97}/worker{n}.go:{n % 900 + 10} +0x{n % 4096:x}\n"
+            f"main.loop{n % 1000}()\n\t/src/app/loop.go:{n % 1000 + 1} +0x25\n"
+            f"created by main.start{n % 333} in goroutine 1\n"
+            f"\t/src/app/main.go:{n % 333 + 5} +0x3d\n"
+        )
+    return "\n".join(blocks).encode()
+
+
 def _debug1_records(text: str) -> list[tuple[int, list[str]]]:
     """(count, lines after the count) of each record of a debug=1 profile."""
     records: list[tuple[int, list[str]]] = []
@@ -497,6 +513,13 @@ def main(argv: list[str] | None = None) -> int:
         "--goroutines", type=int, default=100_000, help="goroutines per input (default 100000)"
     )
     parser.add_argument(
+        "--distinct",
+        type=int,
+        default=200_000,
+        help="goroutines of the distinct-stacks input for the text and JSON reports"
+        " (default 200000, 0 skips)",
+    )
+    parser.add_argument(
         "--out", metavar="DIR", help="keep the inputs here (e.g. bench/out); default a temp dir"
     )
     args = parser.parse_args(argv)
@@ -565,6 +588,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         print("\nsanity (exit 1 = suspects found):")
         print("\n".join(checks))
+        if args.distinct:
+            distinct_reports(work, args.distinct)
         compare_with_panicparse(inputs, medians, cpu, args.pp_runs)
         wall, rss_mb = medians["debug=2"]
         met = wall < TARGET_SECONDS and rss_mb < TARGET_RSS_MB
@@ -578,6 +603,26 @@ def main(argv: list[str] | None = None) -> int:
             f" -> {'MET' if met else 'NOT MET'}"
         )
     return 0
+
+
+DISTINCT_TARGET_MB = 500.0
+
+
+def distinct_reports(work: Path, count: int) -> None:
+    """Peak memory of the text and the JSON report on ``count`` distinct stacks."""
+    path = work / "distinct-debug2.txt"
+    path.write_bytes(distinct_stacks(count))
+    print(f"\n{count} goroutines with distinct stacks ({path.stat().st_size / 1e6:.1f} MB):")
+    base = command(path)
+    for name, argv in (("text", [*base[:-3], "-q"]), ("json", base)):
+        run = measure(path, argv)
+        verdict = "met" if run.max_rss_kib / 1024 < DISTINCT_TARGET_MB else "NOT met"
+        print(
+            f"  {name:<5} {run.seconds:6.2f} s, CPU {run.cpu_seconds:6.2f} s, peak RSS "
+            f"{run.max_rss_kib / 1024:6.1f} MB (target {DISTINCT_TARGET_MB:.0f} MB: {verdict}), "
+            f"exit {run.exit_code}",
+            flush=True,
+        )
 
 
 def compare_with_panicparse(

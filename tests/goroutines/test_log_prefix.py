@@ -159,3 +159,15 @@ def test_unreadable_header_behind_text_is_an_issue():
 )
 def test_no_prefix(line):
     assert find_prefix(line) is None
+
+
+def test_a_prefixed_section_right_after_a_stack():
+    lines = [
+        *TRACEBACK[2:5],
+        "   12  2026-11-23T03:12:00Z goroutine 2 [select]:",
+        "   13  2026-11-23T03:12:00Z main.main()",
+        "   14  2026-11-23T03:12:00Z \t/src/main.go:9 +0x1d",
+    ]
+    goroutines, report = read(lines)
+    assert [(g.id, g.frames) for g in goroutines] == [(1, (MAIN,)), (2, (MAIN,))]
+    assert report.issues == []

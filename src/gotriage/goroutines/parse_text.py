@@ -369,28 +369,29 @@ class TracebackParser:
 
     def _after_pending(self, pending: str, line: str) -> Goroutine | None:
         """The line after a function line, when it is not led by a tab."""
-        if True:
-            first = line[:1]
-            if first and (first == " " or line[-1] in _FILE_LINE_ENDS):
-                # A file line led by spaces (Markdown, CI logs) or by nothing (journald).
-                file_line = _file_line_by_shape(line)
-                if file_line is not None:
-                    self._attach(pending, file_line)
-                    return None
-            if self._pending_is_header(pending):
-                done = self._section(pending)
-                if done is not None:
-                    self.extra.append(done)
-                if self._prefix is not None:  # the line after the header has the new prefix
-                    found = self._prefix.match(line)
-                    if found is not None:
-                        line = line[found.end() :]
-                more = self._line(line) if self._pending is None else None
-                if more is not None:
-                    self.extra.append(more)
-                return self.extra.pop(0) if self.extra else None
+        first = line[:1]
+        if first and (first == " " or line[-1] in _FILE_LINE_ENDS):
+            # A file line led by spaces (Markdown, CI logs) or by nothing (journald).
+            file_line = _file_line_by_shape(line)
+            if file_line is not None:
+                self._attach(pending, file_line)
+                return None
+        if not self._pending_is_header(pending):
             self._junk(self._pending_line, pending)
-        return self._line(line)
+            return self._line(line)
+        # A header behind another prefix: a new section begins with it, and this line is the
+        # first of its stack (behind the new prefix).
+        done = self._section(pending)
+        if done is not None:
+            self.extra.append(done)
+        if self._prefix is not None:
+            found = self._prefix.match(line)
+            if found is not None:
+                line = line[found.end() :]
+        more = self._line(line)
+        if more is not None:
+            self.extra.append(more)
+        return self.extra.pop(0) if self.extra else None
 
     def _line(self, line: str) -> Goroutine | None:
         """A line that does not complete a frame begun on the line before."""
