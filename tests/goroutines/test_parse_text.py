@@ -267,3 +267,29 @@ def test_memory_is_flat_on_hostile_text(name: str):
     ids, _issues, peak_mb = done.stdout.rsplit(" ", 2)
     assert ids.startswith("[") and "7" in ids  # the dump after the hostile part is still read
     assert int(peak_mb) < MAX_PEAK_MB, f"{name}: peak {peak_mb} MB"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "goroutine 5 [running] (copied)",
+        "    goroutine 5 [running",
+        "2026-11-23T03:12:00Z goroutine 5 [chan receive",
+    ],
+)
+def test_a_header_that_cannot_be_read_is_never_silent(line: str):
+    report = ParseReport()
+    lines = ["goroutine 1 [running]:", "main.main()", "\t/src/m.go:3 +0x1", line, "x"]
+    goroutines = list(parse_lines(lines, report))
+    assert [g.id for g in goroutines] == [1]
+    assert [issue.line for issue in report.issues] == [4]
+
+
+def test_the_line_cap_applies_to_lines_inside_one_chunk():
+    from gotriage.goroutines.load import MAX_LINE_CHARS, iter_goroutines
+
+    data = b"x" * (MAX_LINE_CHARS + 10) + b"\ngoroutine 1 [running]:\nmain.main()\n\t/m.go:3\n"
+    report = ParseReport()
+    (goroutine,) = iter_goroutines([data], report, source="x")
+    assert goroutine.frames == (Frame("main.main", "/m.go", 3),)
+    assert [(issue.line, "cut short" in issue.message) for issue in report.issues] == [(1, True)]

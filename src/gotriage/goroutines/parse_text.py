@@ -332,7 +332,7 @@ class TracebackParser:
                 self._attach(pending, line)
                 return None
             return self._after_pending(pending, line)
-        if line[-1:] == ")" and line[0] not in "\t ":
+        if line[-1:] == ")" and line[0] not in "\t " and not line.startswith("goroutine "):
             cur = self._cur
             if cur is not None and not cur.ancestors:
                 # A function line; confirmed only by the file line after it.
@@ -381,7 +381,7 @@ class TracebackParser:
             return self._line(line)
         # A header behind another prefix: a new section begins with it, and this line is the
         # first of its stack (behind the new prefix).
-        done = self._section(pending)
+        done = self._section(pending, self._pending_line)
         if done is not None:
             self.extra.append(done)
         if self._prefix is not None:
@@ -529,12 +529,11 @@ class TracebackParser:
     def _pending_is_header(self, pending: str) -> bool:
         return (
             not self._expanding
-            and pending[-1:] != ")"
             and "goroutine " in pending
             and LOOKS_LIKE_HEADER.search(pending) is not None
         )
 
-    def _section(self, line: str) -> Goroutine | None:
+    def _section(self, line: str, lineno: int = 0) -> Goroutine | None:
         """A header behind a prefix: a section with that prefix begins (or a parse issue)."""
         pattern = find_prefix(line)
         if pattern is not None:
@@ -547,7 +546,7 @@ class TracebackParser:
                 self._prefixed = True
                 return self._open(header)
         done = self._finish()
-        self._issue(self.lineno, "a goroutine header that cannot be read", line)
+        self._issue(lineno or self.lineno, "a goroutine header that cannot be read", line)
         return done
 
     def _suffixed_header(self, line: str) -> tuple | None:
