@@ -26,8 +26,17 @@ a blank line, at the next header, or at the end of input. Lines around and betwe
 ``ParseReport.context``. A line that interrupts a stack and is followed by more frames of that
 stack is reported as a :class:`~gotriage.model.ParseIssue` and skipped.
 
-Frame-line strings are interned and identical (function line, file line) pairs share one
-:class:`~gotriage.model.Frame`, so a 100,000-goroutine dump stays small in memory.
+Pasted and logged dumps are read too: a file line is known by its shape (``path.go:N``,
+optional `` +0x..``) whatever leads it (a tab, spaces, nothing); a log prefix or a constant
+suffix is learnt from each section's first header (:mod:`~gotriage.goroutines.log_prefix`) and
+removed from the lines of that section; a dump escaped in one log line is unescaped and read;
+crash context is found behind colour codes, quotes and the section's prefix. ``panic(...)`` is
+the runtime's name for ``runtime.gopanic`` and is read as such. A header-shaped line that cannot
+be read is an issue. At most MAX_FRAMES frames per goroutine are kept (and its creator).
+
+Names, paths and states are shared through a bounded table; identical (function line, file
+line) pairs share one :class:`~gotriage.model.Frame`, and a site seen before with other
+arguments is built from its cached parts, so a 100,000-goroutine dump stays small and fast.
 
 ``state`` is the wait reason without decorations: `` (leaked)`` sets ``leaked``, `` (scan)`` is
 dropped, ``, N minutes`` becomes ``wait_minutes``, ``, locked to thread`` sets
