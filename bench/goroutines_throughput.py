@@ -13,11 +13,22 @@ replicated until it describes 100,000 goroutines:
 * protobuf: the profile is decoded with gotriage's own schema, its samples are replicated onto
   fresh location ids (so stacks stay distinct), and it is re-encoded and gzipped.
 
-Each input is analysed ``--runs`` times by the whole command, in a child process pinned to one
-core: ``python -m gotriage goroutines FILE --format json -q``. Wall time and the child's peak
-resident set (``ru_maxrss`` from ``os.wait4``) are measured; the table shows medians.
+Two more debug=2 inputs are grown the same way with every pointer argument varied per copy
+(real goroutines of one site differ in their connections, requests and buffers, so their
+function lines do not repeat): ``debug=2 varied`` from the captures, ``debug=2 gRPC`` with one
+goroutine in two a 36-frame gRPC-like server stack.
 
-    python bench/goroutines_throughput.py [--runs 5] [--goroutines 100000] [--out DIR]
+Each input is analysed ``--runs`` times by the whole command, in a child process pinned to one
+core: ``python -m gotriage goroutines FILE --format json -q``. Wall time, CPU time (user + system,
+which a loaded machine inflates less) and the child's peak resident set (``ru_maxrss`` from
+``os.wait4``) are measured; the table shows medians.
+
+The debug=2 inputs are then given to panicparse (``pp -aggressive FILE``, or ``panicparse`` as
+Debian names it; ``apt-get install panicparse`` or ``go install
+github.com/maruel/panicparse/v2/cmd/pp@latest``), pinned the same way, and the ratios printed.
+Without it the script says how to install it and prints gotriage's figures alone.
+
+    python bench/goroutines_throughput.py [--runs 5] [--pp-runs 1] [--goroutines 100000] [--out DIR]
 """
 
 from __future__ import annotations
@@ -28,15 +39,14 @@ import gzip
 import json
 import os
 import re
-import signal
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +64,7 @@ FORMATS = (
 )
 TARGET_SECONDS = 10.0
 TARGET_RSS_MB = 300.0
-CHILD_TIMEOUT = 300.0
+CHILD_TIMEOUT = 900.0
 PC_SHIFT = 0x100000  # added to every program counter, once per debug=1 copy
 
 GOROUTINE_HEADER = re.compile(r"^goroutine (\d+)(.*)$")
@@ -152,6 +162,128 @@ def grow_debug2(captures: list[bytes], target: int) -> tuple[bytes, int]:
                 out.append("\n".join(renumbered))
                 count += 1
     return ("\n\n".join(out) + "\n").encode(), count
+
+
+# A deep gRPC-like server stack (no standard-library program has one): a handler reached
+# through the transport, the server's stream handling and a chain of interceptors, blocked on a
+# database connection's read. Pointer arguments are varied per copy like everything else.
+GRPC_LIKE = """goroutine 1000 [IO wait, 3 minutes]:
+internal/poll.runtime_pollWait(0x7f3a5c1e2d38, 0x72)
+	/usr/local/go/src/runtime/netpoll.go:351 +0x85
+internal/poll.(*pollDesc).wait(0xc000a3e120?, 0xc0010f6000?, 0x0)
+	/usr/local/go/src/internal/poll/fd_poll_runtime.go:84 +0x27
+internal/poll.(*pollDesc).waitRead(...)
+	/usr/local/go/src/internal/poll/fd_poll_runtime.go:89
+internal/poll.(*FD).Read(0xc000a3e120, {0xc0010f6000, 0x1000, 0x1000})
+	/usr/local/go/src/internal/poll/fd_unix.go:165 +0x27a
+net.(*netFD).Read(0xc000a3e120, {0xc0010f6000?, 0xc000b1d6a8?, 0x4d2f85?})
+	/usr/local/go/src/net/fd_posix.go:55 +0x25
+net.(*conn).Read(0xc0004b2038, {0xc0010f6000?, 0x0?, 0xc000b1d708?})
+	/usr/local/go/src/net/net.go:194 +0x45
+bufio.(*Reader).Read(0xc000e12a80, {0xc000c2a1b0, 0x5, 0x200?})
+	/usr/local/go/src/bufio/bufio.go:241 +0x197
+io.ReadAtLeast({0x1a2c3e0, 0xc000e12a80}, {0xc000c2a1b0, 0x5, 0x200}, 0x5)
+	/usr/local/go/src/io/io.go:335 +0x90
+io.ReadFull(...)
+	/usr/local/go/src/io/io.go:354
+github.com/jackc/pgx/v5/pgproto3.(*chunkReader).Next(0xc000c2a180, 0x5)
+	/go/pkg/mod/github.com/jackc/pgx/v5@v5.5.5/pgproto3/chunkreader.go:80 +0x2b8
+github.com/jackc/pgx/v5/pgproto3.(*Frontend).Receive(0xc000e3a000)
+	/go/pkg/mod/github.com/jackc/pgx/v5@v5.5.5/pgproto3/frontend.go:306 +0x78
+github.com/jackc/pgx/v5/pgconn.(*PgConn).receiveMessage(0xc000d14480)
+	/go/pkg/mod/github.com/jackc/pgx/v5@v5.5.5/pgconn/pgconn.go:513 +0x65
+github.com/jackc/pgx/v5/pgconn.(*ResultReader).receiveMessage(0xc000d14590)
+	/go/pkg/mod/github.com/jackc/pgx/v5@v5.5.5/pgconn/pgconn.go:1575 +0x5a
+github.com/jackc/pgx/v5/pgconn.(*ResultReader).NextRow(0xc000d14590)
+	/go/pkg/mod/github.com/jackc/pgx/v5@v5.5.5/pgconn/pgconn.go:1483 +0x32
+github.com/jackc/pgx/v5.(*baseRows).Next(0xc000f0e1e0)
+	/go/pkg/mod/github.com/jackc/pgx/v5@v5.5.5/rows.go:180 +0x2d
+example.com/shop/internal/store.(*Orders).List(0xc0002a4f60, {0x1a3b0e8, 0xc000f1a0f0}, 0xc000e7c1b0)
+	/src/shop/internal/store/orders.go:88 +0x3b6
+example.com/shop/internal/api.(*OrderService).ListOrders(0xc0002b8a20, {0x1a3b0e8, 0xc000f1a0f0}, 0xc000e7c1b0)
+	/src/shop/internal/api/orders.go:41 +0x8c
+example.com/shop/gen/orderpb._OrderService_ListOrders_Handler.func1({0x1a3b0e8?, 0xc000f1a0f0?}, {0x16e9f40?, 0xc000e7c1b0?})
+	/src/shop/gen/orderpb/order_grpc.pb.go:301 +0xcb
+example.com/shop/internal/mw.Recover.func1({0x1a3b0e8?, 0xc000f1a0f0?}, {0x16e9f40?, 0xc000e7c1b0?}, 0xc000f1e018?, 0xc000e12b40?)
+	/src/shop/internal/mw/recover.go:27 +0x9f
+google.golang.org/grpc.getChainUnaryHandler.func1({0x1a3b0e8, 0xc000f1a0f0}, {0x16e9f40, 0xc000e7c1b0})
+	/go/pkg/mod/google.golang.org/grpc@v1.62.1/server.go:1185 +0xb2
+example.com/shop/internal/mw.Metrics.func1({0x1a3b0e8, 0xc000f1a0f0}, {0x16e9f40, 0xc000e7c1b0}, 0xc000f1e018, 0xc000f0c2c0)
+	/src/shop/internal/mw/metrics.go:52 +0x12a
+google.golang.org/grpc.getChainUnaryHandler.func1({0x1a3b0e8, 0xc000f1a0f0}, {0x16e9f40, 0xc000e7c1b0})
+	/go/pkg/mod/google.golang.org/grpc@v1.62.1/server.go:1185 +0xb2
+example.com/shop/internal/mw.Tracing.func1({0x1a3b0e8, 0xc000f1a0a0}, {0x16e9f40, 0xc000e7c1b0}, 0xc000f1e018, 0xc000f0c280)
+	/src/shop/internal/mw/tracing.go:64 +0x2f4
+google.golang.org/grpc.chainUnaryInterceptors.func1({0x1a3b0e8, 0xc000f1a0a0}, {0x16e9f40, 0xc000e7c1b0}, 0xc000f1e018, 0x80?)
+	/go/pkg/mod/google.golang.org/grpc@v1.62.1/server.go:1176 +0x8f
+example.com/shop/gen/orderpb._OrderService_ListOrders_Handler({0x1706e20?, 0xc0002b8a20}, {0x1a3b0e8, 0xc000f1a0a0}, 0xc000e12c00, 0xc0002e1a40)
+	/src/shop/gen/orderpb/order_grpc.pb.go:303 +0x143
+google.golang.org/grpc.(*Server).processUnaryRPC(0xc0001f8c00, {0x1a3b0e8, 0xc000f1a000}, {0x1a44d40, 0xc000332340}, 0xc000ee05a0, 0xc0002e3f20, 0x22f0f80, 0x0)
+	/go/pkg/mod/google.golang.org/grpc@v1.62.1/server.go:1383 +0xdd1
+google.golang.org/grpc.(*Server).handleStream(0xc0001f8c00, {0x1a44d40, 0xc000332340}, 0xc000ee05a0)
+	/go/pkg/mod/google.golang.org/grpc@v1.62.1/server.go:1794 +0xe3a
+google.golang.org/grpc.(*Server).serveStreams.func2.1()
+	/go/pkg/mod/google.golang.org/grpc@v1.62.1/server.go:1027 +0x8b
+created by google.golang.org/grpc.(*Server).serveStreams.func2 in goroutine 812
+	/go/pkg/mod/google.golang.org/grpc@v1.62.1/server.go:1038 +0x125"""  # noqa: E501
+
+# A pointer-like argument: 0x followed by 6 or more hex digits (small integers stay).
+POINTER_ARG = re.compile(r"0x([0-9a-f]{6,})")
+
+
+def vary_pointers(lines: list[str], copy: int) -> list[str]:
+    """The block with every pointer-like argument of its function lines moved per copy.
+
+    Real goroutines of one site differ in their arguments (each has its own connection, request
+    and buffers), so a dump's function lines rarely repeat; file lines and offsets stay.
+    """
+    shift = copy * 0x2A40
+
+    def bump(found: re.Match[str]) -> str:
+        return f"0x{(int(found.group(1), 16) + shift) & 0xFFFFFFFFFFFF:x}"
+
+    out = []
+    for line in lines:
+        if line.endswith(")") and not line.startswith(("goroutine ", "created by ")):
+            paren = line.find("(")
+            line = line[:paren] + POINTER_ARG.sub(bump, line[paren:])
+        out.append(line)
+    return out
+
+
+def grow_debug2_varied(captures: list[bytes], target: int, *, deep: bool) -> tuple[bytes, int]:
+    """Like :func:`grow_debug2`, with pointer arguments varied per copy.
+
+    ``deep``: one goroutine in two is the gRPC-like stack above (36 frames), the others come
+    from the captures.
+    """
+    captured, _ = grow_debug2(captures, target)
+    blocks = [block.split("\n") for block in captured.decode().strip("\n").split("\n\n")]
+    grpc = GRPC_LIKE.split("\n")
+    out: list[str] = []
+    for index, lines in enumerate(blocks):
+        if deep and index % 2:
+            ident = GOROUTINE_HEADER.match(lines[0])
+            assert ident is not None
+            lines = [f"goroutine {ident.group(1)} {grpc[0].split(' ', 2)[2]}", *grpc[1:]]
+        out.append("\n".join(vary_pointers(lines, index)))
+    return ("\n\n".join(out) + "\n").encode(), len(out)
+
+
+def distinct_stacks(count: int) -> bytes:
+    """A debug=2 dump of ``count`` goroutines whose stacks all differ (worst case for grouping):
+    each has its own function, file and line, and its own arguments."""
+    blocks = []
+    for n in range(count):
+        blocks.append(
+            f"goroutine {n + 1} [chan receive, {n % 50} minutes]:\n"
+            f"main.worker{n}(0xc000{n:06x}, 0x{n:x})\n"
+            f"\t/src/app/pkg{n % 97}/worker{n}.go:{n % 900 + 10} +0x{n % 4096:x}\n"
+            f"main.loop{n % 1000}()\n\t/src/app/loop.go:{n % 1000 + 1} +0x25\n"
+            f"created by main.start{n % 333} in goroutine 1\n"
+            f"\t/src/app/main.go:{n % 333 + 5} +0x3d\n"
+        )
+    return "\n".join(blocks).encode()
 
 
 def _debug1_records(text: str) -> list[tuple[int, list[str]]]:
@@ -281,46 +413,65 @@ class Run:
     seconds: float
     max_rss_kib: int
     exit_code: int
+    cpu_seconds: float = 0.0
 
 
-def _pin_to_one_core() -> Callable[[], None] | None:
-    if not hasattr(os, "sched_setaffinity"):
-        return None
-    core = min(os.sched_getaffinity(0))
-
-    def pin() -> None:
-        os.sched_setaffinity(0, {core})
-
-    return pin
+def _pinned() -> bool:
+    return hasattr(os, "sched_setaffinity")
 
 
 def command(path: Path) -> list[str]:
     return [sys.executable, "-m", "gotriage", "goroutines", str(path), "--format", "json", "-q"]
 
 
-def measure(path: Path) -> Run:
-    """One run of the command on ``path``: wall time, the child's peak RSS and exit code."""
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        command(path),
+PP_INSTALL = (
+    "panicparse not found: install it with `apt-get install panicparse` (Debian, Ubuntu) or "
+    "`go install github.com/maruel/panicparse/v2/cmd/pp@latest`"
+)
+
+
+def panicparse() -> str | None:
+    """The panicparse command: ``pp`` upstream, ``panicparse`` in Debian's package."""
+    return shutil.which("pp") or shutil.which("panicparse")
+
+
+def pp_command(pp: str, path: Path) -> list[str]:
+    return [pp, "-aggressive", "-no-color", str(path)]
+
+
+# Runs one command and reports its wall time, CPU time, peak RSS and exit code as JSON. A fresh,
+# small process starts the command: a child forked from this script would count this script's
+# own (large) memory in its ru_maxrss, which survives exec.
+LAUNCHER = """
+import json, os, subprocess, sys, time
+if hasattr(os, "sched_setaffinity") and sys.argv[1] != "-":
+    os.sched_setaffinity(0, {int(sys.argv[1])})
+start = time.perf_counter()
+child = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL if sys.argv[2] != sys.executable else None)
+_, status, usage = os.wait4(child.pid, 0)
+seconds = time.perf_counter() - start
+print(json.dumps([seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status),
+                  usage.ru_utime + usage.ru_stime]))
+"""
+
+
+def measure(path: Path, argv: list[str] | None = None) -> Run:
+    """One run of ``argv`` (the gotriage command on ``path`` by default), pinned to one core:
+    wall time, CPU time, the child's peak RSS and exit code."""
+    core = "-"
+    if hasattr(os, "sched_getaffinity"):
+        core = str(min(os.sched_getaffinity(0)))
+    done = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, core, *(argv or command(path))],
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        preexec_fn=_pin_to_one_core(),
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT,
+        check=True,
     )
-    timer = threading.Timer(CHILD_TIMEOUT, _kill, (process.pid,))
-    timer.start()
-    try:
-        _, status, usage = os.wait4(process.pid, 0)
-    finally:
-        timer.cancel()
-    seconds = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return Run(seconds, usage.ru_maxrss, process.returncode)
-
-
-def _kill(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
+    seconds, max_rss_kib, exit_code, cpu_seconds = json.loads(done.stdout)
+    return Run(seconds, max_rss_kib, exit_code, cpu_seconds)
 
 
 def sanity(path: Path) -> tuple[int, list[str]]:
@@ -360,7 +511,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per format (default 5)")
     parser.add_argument(
+        "--pp-runs", type=int, default=1, help="panicparse runs per debug=2 input (default 1)"
+    )
+    parser.add_argument(
         "--goroutines", type=int, default=100_000, help="goroutines per input (default 100000)"
+    )
+    parser.add_argument(
+        "--distinct",
+        type=int,
+        default=200_000,
+        help="goroutines of the distinct-stacks input for the text and JSON reports"
+        " (default 200000, 0 skips)",
     )
     parser.add_argument(
         "--out", metavar="DIR", help="keep the inputs here (e.g. bench/out); default a temp dir"
@@ -391,27 +552,36 @@ def main(argv: list[str] | None = None) -> int:
             inputs.append((name, path, count, shape))
             sizes = "+".join(str(len(d)) for d in captured)
             print(f"  {name}: captured {sizes} bytes -> {path.name}, {count} goroutines, {shape}")
+        for name, deep in (("debug=2 varied", False), ("debug=2 gRPC", True)):
+            data, count = grow_debug2_varied(dumps["debug=2"], args.goroutines, deep=deep)
+            path = work / f"grown-{'grpc' if deep else 'varied'}-debug2.txt"
+            path.write_bytes(data)
+            del data
+            inputs.append((name, path, count, f"{count} blocks"))
+            print(f"  {name}: pointers varied per copy -> {path.name}, {count} goroutines")
 
-        pinned = "pinned to one core" if _pin_to_one_core() else "not pinned (no sched_setaffinity)"
+        pinned = "pinned to one core" if _pinned() else "not pinned (no sched_setaffinity)"
         print(f"\n{args.runs} runs per format, {pinned}: {' '.join(command(Path('FILE')))}\n")
         header = (
-            f"{'format':<9} {'input MB':>9} {'goroutines':>10} {'median s':>9} "
-            f"{'min s':>7} {'max s':>7} {'MB/s':>7} {'peak RSS MB':>12}"
+            f"{'format':<15} {'input MB':>9} {'goroutines':>10} {'median s':>9} "
+            f"{'min s':>7} {'max s':>7} {'CPU s':>7} {'MB/s':>7} {'peak RSS MB':>12}"
         )
         print(header)
         print("-" * len(header))
         medians: dict[str, tuple[float, float]] = {}
+        cpu: dict[str, float] = {}
         checks: list[str] = []
         for name, path, count, _ in inputs:
             runs = [measure(path) for _ in range(args.runs)]
             times = [r.seconds for r in runs]
             wall = statistics.median(times)
             rss_mb = statistics.median(r.max_rss_kib for r in runs) / 1024
+            cpu[name] = statistics.median(r.cpu_seconds for r in runs)
             size_mb = path.stat().st_size / 1e6
             medians[name] = (wall, rss_mb)
             print(
-                f"{name:<9} {size_mb:>9.1f} {count:>10} {wall:>9.2f} {min(times):>7.2f} "
-                f"{max(times):>7.2f} {size_mb / wall:>7.1f} {rss_mb:>12.1f}",
+                f"{name:<15} {size_mb:>9.1f} {count:>10} {wall:>9.2f} {min(times):>7.2f} "
+                f"{max(times):>7.2f} {cpu[name]:>7.2f} {size_mb / wall:>7.1f} {rss_mb:>12.1f}",
                 flush=True,
             )
             codes = sorted({r.exit_code for r in runs})
@@ -422,6 +592,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         print("\nsanity (exit 1 = suspects found):")
         print("\n".join(checks))
+        if args.distinct:
+            distinct_reports(work, args.distinct)
+        compare_with_panicparse(inputs, medians, cpu, args.pp_runs)
         wall, rss_mb = medians["debug=2"]
         met = wall < TARGET_SECONDS and rss_mb < TARGET_RSS_MB
         print(
@@ -434,6 +607,60 @@ def main(argv: list[str] | None = None) -> int:
             f" -> {'MET' if met else 'NOT MET'}"
         )
     return 0
+
+
+DISTINCT_TARGET_MB = 500.0
+
+
+def distinct_reports(work: Path, count: int) -> None:
+    """Peak memory of the text and the JSON report on ``count`` distinct stacks."""
+    path = work / "distinct-debug2.txt"
+    path.write_bytes(distinct_stacks(count))
+    print(f"\n{count} goroutines with distinct stacks ({path.stat().st_size / 1e6:.1f} MB):")
+    base = command(path)
+    for name, argv in (("text", [*base[:-3], "-q"]), ("json", base)):
+        run = measure(path, argv)
+        verdict = "met" if run.max_rss_kib / 1024 < DISTINCT_TARGET_MB else "NOT met"
+        print(
+            f"  {name:<5} {run.seconds:6.2f} s, CPU {run.cpu_seconds:6.2f} s, peak RSS "
+            f"{run.max_rss_kib / 1024:6.1f} MB (target {DISTINCT_TARGET_MB:.0f} MB: {verdict}), "
+            f"exit {run.exit_code}",
+            flush=True,
+        )
+
+
+def compare_with_panicparse(
+    inputs: list[tuple[str, Path, int, str]],
+    medians: dict[str, tuple[float, float]],
+    cpu: dict[str, float],
+    runs: int,
+) -> None:
+    """panicparse on the same debug=2 dumps, and how many times faster gotriage is."""
+    pp = panicparse()
+    if pp is None:
+        print(f"\n{PP_INSTALL}; gotriage's figures above stand alone")
+        return
+    argv = pp_command(pp, Path("FILE"))
+    print(f"\nside by side with panicparse, {runs} run(s) each, pinned: {' '.join(argv)}\n")
+    header = (
+        f"{'input':<15} {'pp s':>8} {'pp CPU s':>9} {'pp RSS MB':>10} "
+        f"{'gotriage s':>11} {'x faster':>9} {'x less CPU':>11}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, path, _, _ in inputs:
+        if not name.startswith("debug=2"):
+            continue
+        results = [measure(path, pp_command(pp, path)) for _ in range(runs)]
+        wall = statistics.median(r.seconds for r in results)
+        pp_cpu = statistics.median(r.cpu_seconds for r in results)
+        rss_mb = statistics.median(r.max_rss_kib for r in results) / 1024
+        ours = medians[name][0]
+        print(
+            f"{name:<15} {wall:>8.2f} {pp_cpu:>9.2f} {rss_mb:>10.1f} {ours:>11.2f} "
+            f"{wall / ours:>9.1f} {pp_cpu / cpu[name]:>11.1f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

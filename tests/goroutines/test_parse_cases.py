@@ -9,12 +9,16 @@ but InputError.
 from __future__ import annotations
 
 import contextlib
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_parse_live import run_crash  # the crash runs of the formats program
 
 from gotriage.errors import InputError
 from gotriage.goroutines.load import iter_goroutines
@@ -284,6 +288,33 @@ TABLE = [
         ],
     ),
     Case("not_a_dump.txt", error="no goroutine found in 2 lines"),
+    Case(
+        # A GitHub issue: a fenced paste whose file lines lost their tab (8, 4, 3 spaces, none).
+        "pasted_markdown.txt",
+        context=["fatal error: all goroutines are asleep - deadlock!"],
+        goroutines=[
+            dict(
+                id=1,
+                wait_minutes=32987,
+                frames=(F("main.main", "/src/app/main.go", 191, "", "0x9d2"),),
+            ),
+            dict(
+                id=7,
+                frames=(
+                    F(
+                        "runtime.gopanic",
+                        "/usr/local/go/src/runtime/panic.go",
+                        770,
+                        "{0x4b1e20?, 0xc000012345?}",
+                        "0x132",
+                    ),
+                    F("main.worker", "/src/app/worker.go", 40, "0xc000010000", "0x1d"),
+                ),
+                created_by=F("main.main", "/src/app/main.go", 30, "", "0x25"),
+                creator_id=1,
+            ),
+        ],
+    ),
 ]
 
 JUNK = [
@@ -320,7 +351,13 @@ def run_lines(data: bytes, report: ParseReport) -> list[Goroutine]:
         parser: TracebackParser | Debug1Parser = Debug1Parser(report)
     else:
         parser = TracebackParser(report)
-    found = [g for line in text.splitlines() if (g := parser.feed(line)) is not None]
+    found = []
+    for line in text.splitlines():
+        goroutine = parser.feed(line)
+        if goroutine is not None:
+            found.append(goroutine)
+        found.extend(getattr(parser, "extra", ()))  # more goroutines from one line
+        getattr(parser, "extra", []).clear()
     last = parser.close()
     if last is not None:
         found.append(last)
@@ -415,6 +452,22 @@ FRAGMENTS = [
     "#\t0x1",
     "#",
     "",
+    "    /src/main.go:12 +0x1d",
+    "/src/main.go:12",
+    "   C:/Program Files/x.go:3 +0x1 fp=0x1 sp=0x2 pc=0x3",
+    "panic({0x1?, 0x2?})",
+    "2026-11-23T03:12:00Z goroutine 4 [select]:",
+    "    12\tgoroutine 5 [running]:",
+    "goroutine 6 [running]:   - ",
+    "main.main()   - ",
+    "   -",
+    "\x1b[31mfatal error: all goroutines are asleep - deadlock!\x1b[0m",
+    "`panic: x",
+    "2026-11-23T03:12:00Z panic: y",
+    'msg="a\\ngoroutine 8 [select]:\\nmain.f()\\n\\t/s/m.go:1 +0x1\\n" x=1',
+    '{"stack":"goroutine 9 [running]:\\nmain.g(\\"\\u00e9\\")\\n\\t/s/g.go:2"}',
+    'x="goroutine 10 [a]:\\',
+    "level=info goroutine 11 [damaged",
 ]
 
 
@@ -436,3 +489,129 @@ def test_arbitrary_text_raises_only_input_error(lines: list[str]):
             assert isinstance(g, Goroutine)
     except InputError:
         pass
+
+
+# -- live captures pasted in real-world shapes ----------------------------------------------
+#
+# Crash dumps of tests/go/cmd/formats (deadlock, nil dereference with GOTRACEBACK=system) and
+# a debug=2 dump of tests/go/cmd/leaks are transformed the way pastes, log collectors and log
+# viewers transform them; every shape must read exactly as the original.
+
+
+def _indent(lead: str) -> Callable[[str], str]:
+    def shape(text: str) -> str:
+        return "\n".join(lead + ln[1:] if ln[:1] == "\t" else ln for ln in text.split("\n"))
+
+    return shape
+
+
+def _prefix(make: Callable[[int], str]) -> Callable[[str], str]:
+    def shape(text: str) -> str:
+        return "\n".join(make(n) + ln for n, ln in enumerate(text.split("\n"), 1))
+
+    return shape
+
+
+def _colour_context(text: str) -> str:
+    if text.startswith("goroutine "):
+        return text
+    head, sep, rest = text.partition("\n\ngoroutine ")
+    coloured = "\n".join(f"\x1b[1;31m{ln}\x1b[0m" if ln else ln for ln in head.split("\n"))
+    return coloured + sep + rest
+
+
+def _backquoted(text: str) -> str:
+    return "```" + text + "\n```"
+
+
+def _two_pastes(text: str) -> str:
+    # The same dump pasted twice, each paste with its own prefix shape; read as two sections.
+    first = _prefix(lambda n: f"2026-11-23T03:12:{n % 60:02d}.{n}Z stderr F ")(text)
+    second = _prefix(lambda n: f"{n:5d}  Nov 23 03:12:{n % 60:02d} web-1 shop[4211]: ")(text)
+    return first + "\n" + second
+
+
+def _suffix(text: str) -> str:
+    return "\n".join(ln + "   - " for ln in text.split("\n"))
+
+
+def _logfmt(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    escaped = escaped.replace("\t", "\\t")
+    return f'time="2026-11-23T03:12:00Z" level=info msg="{escaped}" pid=4211\n'
+
+
+def _json_line(text: str) -> str:
+    return json.dumps({"level": "error", "msg": "goroutine dump", "stack": text}) + "\n"
+
+
+SHAPES: dict[str, Callable[[str], str]] = {
+    "tab": lambda text: text,
+    "4 spaces": _indent("    "),
+    "8 spaces": _indent("        "),
+    "3 spaces": _indent("   "),
+    "no indentation": _indent(""),
+    "kubectl timestamps": _prefix(lambda n: f"2026-11-23T03:12:{n % 60:02d}.{n}Z "),
+    "journald": _prefix(lambda n: f"Nov 23 03:{n % 60:02d}:00 web-1 shop[4211]: "),
+    "line numbers": _prefix(lambda n: f"{n:6d}\t"),
+    "colour codes": _colour_context,
+    "backquoted": _backquoted,
+    "suffix": _suffix,
+    "logfmt": _logfmt,
+    "json": _json_line,
+}
+
+
+CRASHES = (("deadlock", "all"), ("segv", "system"))
+
+
+@pytest.fixture(scope="module")
+def live_dumps(go_bin: Path, go_program) -> dict[str, str]:
+    dumps = {mode: run_crash(go_bin, mode, level).decode() for mode, level in CRASHES}
+    with go_program("leaks", "-lifetime=60s") as prog, httpx.Client(timeout=15) as client:
+        response = client.get(prog.url("pprof") + "goroutine?debug=2")
+        dumps["leaks"] = response.text
+    return dumps
+
+
+@pytest.mark.parametrize("dump", ["deadlock", "segv", "leaks"])
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+def test_live_dump_in_pasted_shape(live_dumps, dump: str, shape: str, runner: str):
+    original = live_dumps[dump]
+    expected_report = ParseReport()
+    expected = run_whole(original.encode(), expected_report)
+    assert expected and expected_report.issues == []
+    report = ParseReport()
+    got = RUNNERS[runner](SHAPES[shape](original).encode(), report)
+    if shape == "two pastes":
+        got = got[: len(expected)]
+    assert got == expected
+    assert report.context[: len(expected_report.context)] == expected_report.context
+    assert report.issues == []
+
+
+@pytest.mark.parametrize("dump", ["deadlock", "segv"])
+def test_live_dump_two_pastes_with_two_prefixes(live_dumps, dump: str):
+    original = live_dumps[dump]
+    expected = run_whole(original.encode(), ParseReport())
+    report = ParseReport()
+    got = run_whole(_two_pastes(original).encode(), report)
+    assert got == expected + expected
+    assert report.issues == []
+
+
+def test_live_crash_context_survives_every_shape(live_dumps):
+    for shape in SHAPES.values():
+        report = ParseReport()
+        run_whole(shape(live_dumps["deadlock"]).encode(), report)
+        assert "fatal error: all goroutines are asleep - deadlock!" in report.context
+        report = ParseReport()
+        run_whole(shape(live_dumps["segv"]).encode(), report)
+        assert any(line.startswith("[signal SIGSEGV") for line in report.context)
+
+
+def test_live_panic_frame_is_runtime_code(live_dumps):
+    (first, *_) = run_whole(live_dumps["segv"].encode(), ParseReport())
+    assert first.frames[0].function == "runtime.gopanic"
+    assert first.frames[0].package == "runtime"

@@ -1,19 +1,37 @@
 """Run gotriage as a separate process and measure it: exit code, output, wall time, peak memory.
 
 Hostile-input cases assert bounds on the whole process, so each runs in its own interpreter
-and its peak resident memory comes from ``wait4`` for that one child (``RUSAGE_CHILDREN``
-would be the largest of every child the test session ever waited for).
+and its peak resident memory comes from ``wait4`` for that one process. It is started by a
+small launcher: a process forked from the test session itself would count the session's
+memory in its ``ru_maxrss`` (the copy it held between fork and exec), hundreds of MB late in
+a full run.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+# Forks and execs the command, waits for it, writes its peak RSS (KiB) to the file argv[1].
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as peak:
+    peak.write(str(usage.ru_maxrss))
+code = os.waitstatus_to_exitcode(status)
+os._exit(code if code >= 0 else 128 - code)
+"""
+
+COMMAND = (sys.executable, "-m", "gotriage")
 
 # Generous on purpose: these bounds catch "forever" and "gigabytes", not slowness under load.
 SLACK_SECONDS = 15.0
@@ -53,30 +71,27 @@ def run_gotriage(
             err_path.open("wb") as err,
             stdin.open("rb") if stdin else open(os.devnull, "rb") as inp,  # noqa: PTH123
         ):
+            peak_path = Path(tmp) / "peak"
             start = time.monotonic()
             process = subprocess.Popen(
-                [sys.executable, "-m", "gotriage", *args],
+                [sys.executable, "-c", LAUNCHER, str(peak_path), *COMMAND, *args],
                 stdin=inp,
                 stdout=out,
                 stderr=err,
                 env={**os.environ, **(env or {})},
+                start_new_session=True,  # so that a kill reaches the command too
             )
-            while True:
-                pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-                if pid:
-                    break
-                if time.monotonic() - start > kill_after:
-                    process.kill()
-                    pid, status, usage = os.wait4(process.pid, 0)
-                    break
-                time.sleep(0.02)
+            try:
+                process.wait(kill_after)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
             seconds = time.monotonic() - start
-            process.returncode = os.waitstatus_to_exitcode(status)
         text = "" if stdout else out_path.read_text(errors="replace")
         return Run(
             process.returncode,
             text,
             err_path.read_text(errors="replace"),
             seconds,
-            usage.ru_maxrss / 1024,
+            int(peak_path.read_text() or 0) / 1024 if peak_path.exists() else 0.0,
         )

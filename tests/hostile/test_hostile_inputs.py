@@ -176,7 +176,8 @@ def crowd(file: str) -> str:
 
 
 def test_deep_source_path_is_linear(tmp_path: Path):
-    deep = "/" + "/".join(["d"] * 20_000) + "/main.go"
+    # As deep as a frame line can be: longer file lines are not read as frames at all.
+    deep = "/" + "/".join(["d"] * 4_000) + "/main.go"
     dump = tmp_path / "deep.txt"
     dump.write_text(crowd(deep))
     run = run_gotriage("goroutines", str(dump), "--source-root", str(tmp_path))

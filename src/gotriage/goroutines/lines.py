@@ -19,10 +19,18 @@ class LineParser(Protocol):
 def drain(parser: LineParser, lines: Iterable[str]) -> Iterator[Goroutine]:
     """Every goroutine ``parser`` completes from ``lines``, then the one the end completes."""
     feed = parser.feed
+    # A parser that can complete several goroutines with one line keeps the others in "extra".
+    extra: list[Goroutine] = getattr(parser, "extra", [])
+    if extra:
+        yield from extra
+        extra.clear()
     for line in lines:
         done = feed(line)
         if done is not None:
             yield done
+            if extra:
+                yield from extra
+                extra.clear()
     last = parser.close()
     if last is not None:
         yield last

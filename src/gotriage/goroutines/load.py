@@ -41,7 +41,6 @@ from typing import BinaryIO
 from gotriage.errors import InputError
 from gotriage.goroutines import detect, parse_debug1, parse_proto, parse_text
 from gotriage.goroutines.lines import drain
-from gotriage.goroutines.log_prefix import strip_log_prefix
 from gotriage.model import DumpFormat, Goroutine, ParseIssue, ParseReport
 from gotriage.units import format_size
 
@@ -151,7 +150,6 @@ def iter_goroutines(
     lines = _lines(head, it, report)
     parser: parse_text.TracebackParser | parse_debug1.Debug1Parser
     if fmt is DumpFormat.TRACEBACK:
-        lines = strip_log_prefix(lines)
         parser = parse_text.TracebackParser(report)
         # Until the first goroutine header, a debug=1 header may still turn up after some
         # preamble (an HTTP response saved with its headers, a note at the top of the file).
@@ -203,10 +201,23 @@ def _lines(head: bytes, rest: Iterator[bytes], report: ParseReport) -> Iterator[
                 continue
             text = text[newline + 1 :]
             skipping = False
-        lines = (pending + text).split("\n")
+        joined = pending + text
+        lines = joined.split("\n")
         pending = lines.pop()
-        count += len(lines)
-        yield from lines
+        if len(joined) <= MAX_LINE_CHARS or max(map(len, lines), default=0) <= MAX_LINE_CHARS:
+            count += len(lines)
+            yield from lines
+        else:
+            for line in lines:
+                count += 1
+                if len(line) > MAX_LINE_CHARS:
+                    report.issues.append(
+                        ParseIssue(
+                            count, f"line longer than {MAX_LINE_CHARS} characters cut short", ""
+                        )
+                    )
+                    line = line[:MAX_LINE_CHARS]
+                yield line
         if len(pending) > MAX_LINE_CHARS:
             count += 1
             report.issues.append(
