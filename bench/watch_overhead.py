@@ -6,8 +6,8 @@ and disk.
    from each request's scheduled send time (so a stall is not hidden by requests never sent).
    Phases without and with a watch at a 1 s interval alternate (``--phases`` of each, every
    phase ``--phase-seconds`` long), and p50/p99 of each condition are printed side by side.
-2. Fifty targets. Fifty ``watched`` processes are watched by one ``gotriage watch`` at a 1 s
-   interval for ``--fleet-seconds``; its CPU (user + system time over wall time, in percent of
+2. Fifty targets. Fifty ``watched`` processes are watched by one ``gotriage watch`` at
+   ``--fleet-interval`` (1 s) for ``--fleet-seconds``; its CPU (user + system time over wall time, in percent of
    one core) and peak RSS are printed.
 3. Disk. The size of that run's SQLite file per sample and per target, extrapolated to a
    target-day at the default 30 s interval (2,880 samples).
@@ -134,7 +134,8 @@ def latency(binaries: Path, args: argparse.Namespace, tmp: Path) -> None:
 
 
 def fleet(binaries: Path, args: argparse.Namespace, tmp: Path) -> None:
-    print(f"2. one watch over 50 targets at a 1 s interval for {args.fleet_seconds:g} s")
+    interval = args.fleet_interval
+    print(f"2. one watch over 50 targets at a {interval} interval for {args.fleet_seconds:g} s")
     with contextlib.ExitStack() as stack:
         programs = [
             stack.enter_context(run_program(binaries / "watched", ["-lifetime=600s", "-park=100"]))
@@ -142,7 +143,7 @@ def fleet(binaries: Path, args: argparse.Namespace, tmp: Path) -> None:
         ]
         targets = [p.url("watch") for p in programs]
         db = tmp / "fleet.db"
-        wall, cpu, rss = run_measured(watch_command(targets, db, "1s", args.fleet_seconds))
+        wall, cpu, rss = run_measured(watch_command(targets, db, interval, args.fleet_seconds))
         print(
             f"   wall {wall:.1f} s  cpu {cpu:.1f} s = {100 * cpu / wall:.1f}% of a core  "
             f"peak RSS {rss / 2**20:.0f} MiB"
@@ -168,12 +169,17 @@ def main() -> None:
     parser.add_argument("--phase-seconds", type=float, default=15.0)
     parser.add_argument("--phases", type=int, default=2)
     parser.add_argument("--fleet-seconds", type=float, default=30.0)
+    parser.add_argument(
+        "--fleet-interval", default="1s", help="the watch's interval (30s: default)"
+    )
+    parser.add_argument("--skip-latency", action="store_true")
     args = parser.parse_args()
     resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE))
     with tempfile.TemporaryDirectory(prefix="gotriage-bench-") as name:
         tmp = Path(name)
         binaries = build_commands(GO_MODULE, tmp / "bin")
-        latency(binaries, args, tmp)
+        if not args.skip_latency:
+            latency(binaries, args, tmp)
         fleet(binaries, args, tmp)
 
 
