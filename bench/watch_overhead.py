@@ -7,8 +7,8 @@ and disk.
    Phases without and with a watch at a 1 s interval alternate (``--phases`` of each, every
    phase ``--phase-seconds`` long), and p50/p99 of each condition are printed side by side.
 2. Fifty targets. Fifty ``watched`` processes are watched by one ``gotriage watch`` at
-   ``--fleet-interval`` (1 s) for ``--fleet-seconds``; its CPU (user + system time over wall time, in percent of
-   one core) and peak RSS are printed.
+   ``--fleet-interval`` (1 s) for ``--fleet-seconds``; its CPU (user + system time over wall
+   time, in percent of one core) and peak RSS are printed.
 3. Disk. The size of that run's SQLite file per sample and per target, extrapolated to a
    target-day at the default 30 s interval (2,880 samples).
 
