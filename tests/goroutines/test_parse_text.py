@@ -297,3 +297,22 @@ def test_the_line_cap_applies_to_lines_inside_one_chunk():
     (goroutine,) = iter_goroutines([data], report, source="x")
     assert goroutine.frames == (Frame("main.main", "/m.go", 3),)
     assert [(issue.line, "cut short" in issue.message) for issue in report.issues] == [(1, True)]
+
+
+@pytest.mark.parametrize("bad", ["\t/src/a.go:²3 +0x2", "\t/src/a.go:" + "9" * 30 + " +0x2"])
+def test_a_bad_last_file_line_is_an_issue(bad: str):
+    lines = [
+        "goroutine 1 [chan receive, 5 minutes]:",
+        "main.f()",
+        "\t/src/a.go:12 +0x1",
+        "main.main()",
+        bad,
+        "",
+        "goroutine 2 [running]:",
+        "main.g()",
+        "\t/src/a.go:1 +0x1",
+    ]
+    report = ParseReport()
+    first, second = parse_lines(lines, report)
+    assert [f.function for f in first.frames] == ["main.f"] and second.id == 2
+    assert [(i.line, "malformed file line" in i.message) for i in report.issues] == [(5, True)]

@@ -370,6 +370,9 @@ class TracebackParser:
                     pending,
                 )
         elif self._bad_file_line == self.lineno:
+            issues = self.report.issues
+            if issues and issues[-1].line == self.lineno:
+                issues.pop()  # the malformed last line is the input's end: say that instead
             self._issue(self.lineno, f"input ends inside goroutine {cur.id}: frame cut short", "")
         elif not cur.frames and not cur.unavailable and not cur.suspended:
             self._issue(cur.line, f"input ends inside goroutine {cur.id}: no frames", "")
@@ -671,6 +674,15 @@ class TracebackParser:
         frame = self._frame(head, file_line, bare=False)
         if frame is None:
             self._bad_file_line = self.lineno
+            if not cur.suspended and file_line[:1] == "\t":
+                # A tab-led line right after a function line of an open stack is that frame's
+                # file line, not trailing text: the frame is lost, and that is said.
+                self._issue(
+                    self.lineno,
+                    f"malformed file line in the stack of goroutine {cur.id}",
+                    file_line,
+                )
+                return
             self._junk(self._pending_line, head)
             self._junk(self.lineno, file_line)
             return
