@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from gotriage import __version__
-from gotriage.cli import audit, demo, goroutines, history, probe, watch
+from gotriage.cli import audit, demo, goroutines, history, probe, reproduce, watch
 from gotriage.errors import GotriageError
 
-SUBCOMMANDS = (goroutines, audit, probe, watch, history, demo)
+SUBCOMMANDS = (goroutines, audit, probe, reproduce, watch, history, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:
