@@ -1,0 +1,91 @@
+"""Scenario files and command-line overrides: everything fixed, seed included, and bounded."""
+
+from __future__ import annotations
+
+import pytest
+
+from gotriage.errors import InputError, UsageError
+from gotriage.reproduce import plan as plans
+from gotriage.reproduce.scenarios import SCENARIOS
+
+FILE = """
+seed = 7
+baseline = "2s"
+duration = "5s"
+recovery = "1m"
+rate = 20
+load_path = "/health"
+
+[[scenario]]
+name = "slow-clients"
+clients = 500
+interval = "2s"
+
+[[scenario]]
+name = "slow-body"
+path = "/upload"
+"""
+
+
+def test_file_fixes_everything():
+    plan = plans.build("/", plans.Overrides(), file_text=FILE, source="ci.toml")
+    assert (plan.seed, plan.baseline, plan.duration, plan.recovery) == (7, 2.0, 5.0, 60.0)
+    assert (plan.rate, plan.load_path) == (20.0, "/health")
+    assert [s.name for s in plan.scenarios] == ["slow-clients", "slow-body"]
+    assert plan.scenarios[0].params == {"clients": 500, "interval": 2.0, "path": "/"}
+    assert plan.scenarios[1].params["path"] == "/upload"
+    assert plan.scenarios[1].params["body_size"] == 1 << 20
+
+
+def test_command_line_wins():
+    overrides = plans.Overrides(settings={"seed": 9, "duration": 3.0}, params={"clients": 10})
+    plan = plans.build("/x", overrides, file_text=FILE, source="ci.toml")
+    assert plan.seed == 9 and plan.duration == 3.0
+    assert all(s.params["clients"] == 10 for s in plan.scenarios)
+    assert plan.scenarios[0].params["path"] == "/x"  # given in no table: the URL's path
+
+
+def test_defaults_follow_the_url_path():
+    plan = plans.build("/api", plans.Overrides(["idle-keepalive"]))
+    assert plan.scenarios[0].params["path"] == "/api" and plan.load_path == "/api"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("seed = 'x'\n[[scenario]]\nname='slow-clients'", "seed"),
+        ("colour = 1\n[[scenario]]\nname='slow-clients'", "unknown key 'colour'"),
+        ("[[scenario]]\nname='slowloris'", "unknown scenario 'slowloris'"),
+        ("[[scenario]]\nname='slow-clients'\nclient=3", "unknown parameter 'client'"),
+        ("[[scenario]]\nname='slow-clients'\nclients=-3", "more than 0"),
+        ("[[scenario]]\nname='slow-clients'\ninterval='soon'", "not a duration"),
+        ("scenario = 3", "array of tables"),
+        ("[[scenario]\n", "not TOML"),
+    ],
+)
+def test_bad_files_name_the_file(text, message):
+    with pytest.raises(InputError, match=message) as caught:
+        plans.build("/", plans.Overrides(), file_text=text, source="ci.toml")
+    assert "ci.toml" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (plans.Overrides(), "give --scenario"),
+        (plans.Overrides(["slow-body"]), "--body-path"),
+        (plans.Overrides(["slow-clients"], {"duration": 590.0}), "bounded to 600"),
+        (plans.Overrides(["abrupt-close"], params={"clients": 3}), "no chosen scenario"),
+        (plans.Overrides(["slow-clients", "slow-clients"]), "twice"),
+    ],
+)
+def test_usage_errors(overrides, message):
+    with pytest.raises(UsageError, match=message):
+        plans.build("/", overrides)
+
+
+def test_every_parameter_is_documented():
+    for module in SCENARIOS.values():
+        assert module.SUMMARY and module.__doc__
+        for parameter in module.PARAMETERS:
+            assert parameter.doc, (module.NAME, parameter.name)
