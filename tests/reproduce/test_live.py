@@ -4,8 +4,10 @@ the difference the README claims, and verdicts that differ where a setting decid
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -184,3 +186,31 @@ def test_constant_rate_load_measures_the_stall(go_program):
     assert tally.ok >= 0.99 * seconds * rate and not tally.errors
     p99 = tally.histogram.get_value_at_percentile(99) / 1e6
     assert 0.95 * 0.9 <= p99 <= 0.95 * 1.1, p99
+
+
+def _open_fds() -> int:
+    return len(list(Path("/proc/self/fd").iterdir()))
+
+
+def test_stop_ends_at_once_keeps_what_was_measured_and_closes_every_socket(go_program):
+    """Ctrl-C sets the stop event: the run ends within a moment, mid-scenario, with its
+    timeline so far, and every socket it opened is closed."""
+    plan = make_plan("slow-clients", clients=100)
+    plan = dataclasses.replace(plan, duration=30.0, recovery=30.0)
+
+    async def interrupted(url: str) -> tuple[Run, float]:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        loop.call_later(2.5, stop.set)
+        started = loop.time()
+        run = await runner.run(runner.Options(url), plan, stop=stop)
+        return run, loop.time() - started
+
+    with go_program("reproserver", "-lifetime=60s") as server:
+        before = _open_fds()
+        run, took = asyncio.run(interrupted(server.url("app")))
+        after = _open_fds()
+    assert run.interrupted and took < 15.0
+    assert run.timeline and run.timeline[-1].phase == "scenario"
+    assert run.scenarios[0].stats.connections == 100
+    assert after <= before

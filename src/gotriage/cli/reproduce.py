@@ -366,9 +366,9 @@ def run(args: argparse.Namespace) -> int:
         runs, interrupted = asyncio.run(run_all(targets, plan, lambda _s: bar.advance()))
     for one in runs:
         one.verdicts = assess(one, limits)
-    code = 1 if any(r.degraded for r in runs) else 0
+    code = 130 if interrupted else (1 if any(r.degraded for r in runs) else 0)
     if args.format == "json":
         reproduce_json.render(runs, plan, limits, code, sys.stdout)
     else:
         reproduce_text.render(runs, plan, limits, code, stdout_console(color=args.color))
-    return 130 if interrupted else code
+    return code

@@ -149,7 +149,7 @@ SCHEMA: dict[str, Any] = {
                 ),
             },
             "interrupted": {"type": "boolean"},
-            "exit_code": {"enum": [0, 1]},
+            "exit_code": {"enum": [0, 1, 130]},
         }
     ),
 }

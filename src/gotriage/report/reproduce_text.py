@@ -215,5 +215,7 @@ def render(
         f"{limits.p99_ratio:g}x baseline and > +{format_duration(limits.p99_increase)}; errors > "
         f"{limits.error_rate:.1%}; TIME_WAIT > {limits.time_wait:,}"
     )
-    verdict = "degraded beyond a threshold" if exit_code else "held up within the thresholds"
+    verdict = {0: "held up within the thresholds", 1: "degraded beyond a threshold"}.get(
+        exit_code, "interrupted"
+    )
     console.print(f"exit {exit_code}: {verdict}")

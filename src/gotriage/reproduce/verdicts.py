@@ -86,6 +86,10 @@ def _verdict(run: Run, scenario: ScenarioRun, limits: Thresholds) -> Verdict:
         reasons.append("errors")
 
     fix = FIXES[SCENARIOS[name].FIX]
+    if run.interrupted:
+        evidence = [e for e in evidence if not e.startswith("no ")]
+        advice = "interrupted before the recovery phase ended: no verdict"
+        return Verdict(name, False, [], "; ".join(evidence), advice, fix.setting)
     degraded = bool(reasons)
     if degraded:
         advice = fix.missing
