@@ -59,56 +59,62 @@ class Tally:
             self.errors[kind] = self.errors.get(kind, 0) + n
 
 
-class _Closed(Exception):
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-
-
 class _LoadProtocol(asyncio.Protocol):
-    def __init__(self) -> None:
+    """One keep-alive connection that sends the next due request as soon as an answer ends.
+
+    Driven by callbacks alone (no task per request): an answer records its latency and asks
+    the engine for the next request, which is written at once or at its due time."""
+
+    def __init__(self, engine: LoadEngine) -> None:
+        self.engine = engine
         self.transport: asyncio.Transport | None = None
         self.framer = ResponseFramer()
-        self.waiter: asyncio.Future[int] | None = None
+        self.due: float | None = None  # the request in flight (or waiting for its time)
         self.sent_at = 0.0
-        self.closed = False
+        self.closed = False  # no more requests on this connection
+        self.ended = False
         self.timed_out = False
+        self.lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        self.engine.next_request(self)
 
     def data_received(self, data: bytes) -> None:
         try:
             responses = self.framer.feed(data)
         except InputError:
-            self._fail("invalid")
-            if self.transport is not None:
-                self.transport.abort()
+            self._end("invalid")
             return
         for response in responses:
-            waiter, self.waiter = self.waiter, None
-            if waiter is not None and not waiter.done():
-                waiter.set_result(response.status)
-            if not response.keep_alive and self.transport is not None:
-                self.transport.close()
+            if not response.keep_alive:
+                self.closed = True  # the next request goes out on a new connection
+            self.engine.answered(self, response.status)
+            if self.closed:
+                self._end(None)
+                return
 
     def eof_received(self) -> bool | None:
         last = self.framer.close()
-        waiter, self.waiter = self.waiter, None
-        if waiter is not None and not waiter.done():
-            if last is not None:
-                waiter.set_result(last.status)
-            else:
-                waiter.set_exception(_Closed("closed"))
+        if last is not None:
+            self.engine.answered(self, last.status)
+        self._end("closed")
         return None
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.closed = True
-        self._fail("timeout" if self.timed_out else ("reset" if exc else "closed"))
+        self._end("timeout" if self.timed_out else ("reset" if exc else "closed"))
 
-    def _fail(self, kind: str) -> None:
-        waiter, self.waiter = self.waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_exception(_Closed(kind))
+    def _end(self, kind: str | None) -> None:
+        """The connection is done; a request in flight fails as ``kind``."""
+        if self.ended:
+            return
+        self.ended = self.closed = True
+        if self.due is not None and self.sent_at:
+            self.engine.failed(self, kind or "closed")
+        if self.transport is not None:
+            self.transport.abort()
+        if not self.lost.done():
+            self.lost.set_result(None)
 
 
 class LoadEngine:
@@ -135,25 +141,33 @@ class LoadEngine:
         ).encode()
         self.phases: dict[str, Tally] = {}
         self.second = Tally()
+        self._current: dict[str, Tally] = {}  # this second's figures, by phase
         self.sent = 0
         self._next = 0
+        self._interval = 1.0 / rate
         self._start = 0.0
         self._end = 0.0
-        self._stopping = False
         self._protocols: set[_LoadProtocol] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._watchdog: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._idle = asyncio.Event()
 
     def start(self, at: float, until: float) -> None:
         """Schedule requests from loop time ``at`` to ``until``."""
+        self._loop = asyncio.get_running_loop()
         self._start, self._end = at, until
-        self._tasks = [asyncio.create_task(self._worker()) for _ in range(self.connections)]
+        self._tasks = [asyncio.create_task(self._slot()) for _ in range(self.connections)]
         self._watchdog = asyncio.create_task(self._watch())
 
     def take_second(self) -> Tally:
-        """What completed since the last call (for the timeline)."""
-        tally, self.second = self.second, Tally()
-        return tally
+        """What completed since the last call (for the timeline); folded into the phases."""
+        second = Tally()
+        for phase, tally in self._current.items():
+            second.merge(tally)
+            self.phases.setdefault(phase, Tally()).merge(tally)
+        self._current = {}
+        return second
 
     def due(self, now: float) -> int:
         """Requests due by loop time ``now``."""
@@ -161,23 +175,116 @@ class LoadEngine:
             return 0
         return int((min(now, self._end) - self._start) * self.rate)
 
+    # The request cycle, all in callbacks.
+
+    def next_request(self, protocol: _LoadProtocol) -> None:
+        assert self._loop is not None
+        due = self._start + self._next * self._interval
+        if due >= self._end or protocol.closed:
+            protocol.due = None
+            self._check_idle()
+            return
+        self._next += 1
+        protocol.due, protocol.sent_at = due, 0.0
+        if due > self._loop.time():
+            self._loop.call_at(due, self._send, protocol)
+        else:
+            self._send(protocol)
+
+    def _send(self, protocol: _LoadProtocol) -> None:
+        assert self._loop is not None and protocol.due is not None
+        if protocol.closed or protocol.transport is None:
+            return
+        if protocol.due >= self._end:  # finish() came first
+            protocol.due = None
+            self._check_idle()
+            return
+        protocol.sent_at = self._loop.time()
+        protocol.transport.write(self.request)
+        self.sent += 1
+
+    def answered(self, protocol: _LoadProtocol, status: int) -> None:
+        assert self._loop is not None
+        due = protocol.due
+        if due is None:
+            return
+        protocol.due = None
+        micros = int((self._loop.time() - due) * 1_000_000)
+        tally = self._tally(due)
+        if status < 400:
+            tally.ok += 1
+            tally.histogram.record_value(min(max(micros, LOWEST_US), HIGHEST_US))
+        else:
+            tally.error(f"status {status}")
+        self.next_request(protocol)
+
+    def failed(self, protocol: _LoadProtocol, kind: str) -> None:
+        if protocol.due is not None:
+            self._tally(protocol.due).error(kind)
+            protocol.due = None
+        self._check_idle()
+
+    def _tally(self, due: float) -> Tally:
+        phase = self.phase_of(due)
+        tally = self._current.get(phase)
+        if tally is None:
+            tally = self._current[phase] = Tally()
+        return tally
+
+    def _check_idle(self) -> None:
+        if all(p.due is None or p.closed for p in self._protocols):
+            self._idle.set()
+
+    async def _slot(self) -> None:
+        """Keep one connection open until the end; a failed connect fails the next request."""
+        loop = asyncio.get_running_loop()
+        family = socket.AF_INET6 if ":" in self.target.address else socket.AF_INET
+        while True:
+            due = self._start + self._next * self._interval
+            if due >= self._end:
+                return
+            try:
+                _, protocol = await asyncio.wait_for(
+                    loop.create_connection(
+                        lambda: _LoadProtocol(self),
+                        self.target.address,
+                        self.target.port,
+                        family=family,
+                    ),
+                    CONNECT_TIMEOUT,
+                )
+            except (OSError, TimeoutError):
+                self._next += 1
+                delay = due - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                self._tally(due).error("connect")
+                continue
+            self._protocols.add(protocol)
+            await protocol.lost
+            self._protocols.discard(protocol)
+
     async def finish(self, grace: float) -> None:
         """Schedule nothing more; give requests already due ``grace`` seconds, then abort them.
 
         A request that was due but never answered counts as an ``unfinished`` error."""
         loop = asyncio.get_running_loop()
         self._end = max(self._start, min(self._end, loop.time()))
-        pending = [t for t in self._tasks if not t.done()]
-        if pending and grace > 0:
-            await asyncio.wait(pending, timeout=grace)
+        self._idle.clear()
+        self._check_idle()
+        if grace > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), grace)
+        for protocol in list(self._protocols):
+            protocol.due = None  # what is still in flight is counted as unfinished below
         self.close()
         for task in self._tasks:
-            if not task.done():
-                task.cancel()
+            task.cancel()
         waiting = [*self._tasks, *([self._watchdog] if self._watchdog is not None else [])]
         for one in waiting:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await one
+        self.take_second()
         recorded = sum(t.completed for t in self.phases.values())
         due = self.due(self._end)
         if due > recorded:
@@ -186,82 +293,13 @@ class LoadEngine:
 
     def close(self) -> None:
         """Abort every connection; safe to call more than once."""
-        self._stopping = True
         for protocol in list(self._protocols):
-            if protocol.transport is not None:
-                protocol.transport.abort()
+            protocol.due = None
+            protocol._end(None)
+        for task in self._tasks:
+            task.cancel()
         if self._watchdog is not None:
             self._watchdog.cancel()
-
-    def _record(self, phase: str, kind: str, micros: int) -> None:
-        tally = self.phases.get(phase)
-        if tally is None:
-            tally = self.phases[phase] = Tally()
-        for t in (tally, self.second):
-            if kind == "ok":
-                t.ok += 1
-                t.histogram.record_value(min(max(micros, LOWEST_US), HIGHEST_US))
-            else:
-                t.error(kind)
-
-    async def _connect(self) -> _LoadProtocol | str:
-        loop = asyncio.get_running_loop()
-        family = socket.AF_INET6 if ":" in self.target.address else socket.AF_INET
-        try:
-            _, protocol = await asyncio.wait_for(
-                loop.create_connection(
-                    _LoadProtocol, self.target.address, self.target.port, family=family
-                ),
-                CONNECT_TIMEOUT,
-            )
-        except (OSError, TimeoutError):
-            return "connect"
-        self._protocols.add(protocol)
-        return protocol
-
-    async def _worker(self) -> None:
-        loop = asyncio.get_running_loop()
-        protocol: _LoadProtocol | None = None
-        interval = 1.0 / self.rate
-        try:
-            while not self._stopping:
-                index = self._next
-                due = self._start + index * interval
-                if due >= self._end:
-                    return
-                self._next += 1
-                delay = due - loop.time()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                    if self._stopping:
-                        return
-                phase = self.phase_of(due)
-                if protocol is None or protocol.closed or protocol.transport is None:
-                    if protocol is not None:
-                        self._protocols.discard(protocol)
-                    made = await self._connect()
-                    if isinstance(made, str):
-                        self._record(phase, made, 0)
-                        protocol = None
-                        continue
-                    protocol = made
-                waiter: asyncio.Future[int] = loop.create_future()
-                protocol.waiter = waiter
-                protocol.sent_at = loop.time()
-                assert protocol.transport is not None
-                protocol.transport.write(self.request)
-                self.sent += 1
-                try:
-                    status = await waiter
-                except _Closed as exc:
-                    self._record(phase, exc.kind, 0)
-                    protocol.transport.abort()
-                    continue
-                micros = int((loop.time() - due) * 1_000_000)
-                self._record(phase, "ok" if status < 400 else f"status {status}", micros)
-        finally:
-            if protocol is not None and protocol.transport is not None:
-                protocol.transport.abort()
 
     async def _watch(self) -> None:
         """Abort requests that have waited longer than the timeout (one timer for all)."""
@@ -270,9 +308,7 @@ class LoadEngine:
             await asyncio.sleep(min(0.5, self.timeout / 4))
             limit = loop.time() - self.timeout
             for protocol in list(self._protocols):
-                if protocol.closed:
-                    self._protocols.discard(protocol)
-                elif protocol.waiter is not None and protocol.sent_at < limit:
+                if protocol.due is not None and protocol.sent_at and protocol.sent_at < limit:
                     protocol.timed_out = True
                     if protocol.transport is not None:
                         protocol.transport.abort()
