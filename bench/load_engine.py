@@ -37,7 +37,7 @@ from gotriage.gotool import build_commands, run_program
 from gotriage.probe.target import resolve
 from gotriage.reproduce import plan as plans
 from gotriage.reproduce import runner
-from gotriage.reproduce.load import LoadEngine
+from gotriage.reproduce.load import measure
 
 ROOT = Path(__file__).resolve().parents[1]
 GO_MODULE = ROOT / "tests" / "go"
@@ -54,30 +54,13 @@ def taskset(core: int) -> list[str]:
 
 
 async def engine_run(
-    url: str, rate: float, seconds: float, connections: int, grace: float = 2.0
+    url: str, rate: float, seconds: float, connections: int
 ) -> tuple[float, float]:
-    """(answered requests a second, p99 seconds from the schedule).
-
-    Requests still in flight at the end get ``grace`` seconds: dropping them would drop the
-    slowest ones, those due in a stall that the end of the run cut short."""
-    engine = LoadEngine(
-        resolve(url, confirm_owned=False),
-        rate=rate,
-        path="/",
-        connections=connections,
-        timeout=10.0,
-        phase_of=lambda _at: "all",
-    )
-    loop = asyncio.get_running_loop()
-    start = loop.time() + 0.1
-    engine.start(start, start + seconds)
-    await asyncio.sleep(seconds + 0.1)
-    elapsed = loop.time() - start
-    await engine.finish(grace)
-    tally = engine.phases.get("all")
-    ok = tally.ok if tally else 0
-    p99 = tally.histogram.get_value_at_percentile(99) / 1e6 if tally and tally.ok else float("nan")
-    return ok / elapsed, p99
+    """(answered requests a second, p99 seconds from the schedule)."""
+    target = resolve(url, confirm_owned=False)
+    tally, elapsed = await measure(target, rate=rate, seconds=seconds, connections=connections)
+    p99 = tally.histogram.get_value_at_percentile(99) / 1e6 if tally.ok else float("nan")
+    return tally.ok / elapsed, p99
 
 
 def wrk(url: str, seconds: float, connections: int, core: int) -> tuple[float, float] | str:

@@ -14,7 +14,7 @@ import pytest
 from gotriage.probe.target import resolve
 from gotriage.reproduce import plan as plans
 from gotriage.reproduce import runner
-from gotriage.reproduce.load import LoadEngine
+from gotriage.reproduce.load import measure
 from gotriage.reproduce.model import Plan, Run, Thresholds
 from gotriage.reproduce.verdicts import assess, time_wait_peak
 
@@ -164,25 +164,9 @@ def test_constant_rate_load_measures_the_stall(go_program):
     p99 of a constant-rate load is 0.95 s (a closed-loop client would see almost none)."""
     seconds, rate = 10.0, 200.0
 
-    async def measure(url: str) -> LoadEngine:
-        engine = LoadEngine(
-            resolve(url, confirm_owned=False),
-            rate=rate,
-            path="/",
-            connections=8,
-            timeout=10.0,
-            phase_of=lambda _at: "all",
-        )
-        loop = asyncio.get_running_loop()
-        start = loop.time() + 0.1
-        engine.start(start, start + seconds)
-        await asyncio.sleep(seconds + 0.2)
-        await engine.finish(5.0)
-        return engine
-
     with go_program("reproserver", "-lifetime=60s", "-stall-every=5s", "-stall-for=1s") as s:
-        engine = asyncio.run(measure(s.url("app")))
-    tally = engine.phases["all"]
+        target = resolve(s.url("app"), confirm_owned=False)
+        tally, _ = asyncio.run(measure(target, rate=rate, seconds=seconds, connections=8))
     assert tally.ok >= 0.99 * seconds * rate and not tally.errors
     p99 = tally.histogram.get_value_at_percentile(99) / 1e6
     assert 0.95 * 0.9 <= p99 <= 0.95 * 1.1, p99

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gotriage.errors import InputError, UsageError
 from gotriage.reproduce import plan as plans
@@ -89,3 +94,40 @@ def test_every_parameter_is_documented():
         assert module.SUMMARY and module.__doc__
         for parameter in module.PARAMETERS:
             assert parameter.doc, (module.NAME, parameter.name)
+
+
+@given(st.text(max_size=300))
+def test_any_file_only_input_or_usage_error(text):
+    with contextlib.suppress(InputError, UsageError):
+        plans.build("/", plans.Overrides(), file_text=text, source="any.toml")
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["clients", "interval", "path", "rate", "hold", "retries", "header_bytes"]),
+        st.one_of(
+            st.integers(),
+            st.floats(),
+            st.sampled_from(["inf", "nan", "-inf", "1e400"]),
+            st.text(max_size=12),
+            st.booleans(),
+        ),
+        max_size=4,
+    ),
+    st.sampled_from(sorted(SCENARIOS)),
+)
+def test_any_parameters_only_input_or_usage_error(params, name):
+    table = {"name": name, **params}
+    lines = [f"{k} = {_toml(v)}" for k, v in table.items()]
+    with contextlib.suppress(InputError, UsageError):
+        plans.build("/", plans.Overrides(), file_text="[[scenario]]\n" + "\n".join(lines))
+
+
+def _toml(value: object) -> str:
+    if value in ("inf", "nan", "-inf", "1e400"):
+        return str(value)  # bare: TOML's own infinities and NaN, and a float that overflows
+    if isinstance(value, float) and value != value:
+        return "nan"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return "inf" if value > 0 else "-inf"
+    return json.dumps(value)

@@ -59,6 +59,28 @@ class Tally:
             self.errors[kind] = self.errors.get(kind, 0) + n
 
 
+async def measure(
+    target: Target, *, rate: float, seconds: float, connections: int, grace: float = 2.0
+) -> tuple[Tally, float]:
+    """The load alone for ``seconds``: (its tally, the seconds it ran). Requests in flight at
+    the end get ``grace`` seconds, or the slowest (due in a stall the end cut) would be lost."""
+    engine = LoadEngine(
+        target,
+        rate=rate,
+        path=target.path,
+        connections=connections,
+        timeout=10.0,
+        phase_of=lambda _at: "all",
+    )
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.1
+    engine.start(start, start + seconds)
+    await asyncio.sleep(seconds + 0.1)
+    elapsed = loop.time() - start
+    await engine.finish(grace)
+    return engine.phases.get("all") or Tally(), elapsed
+
+
 class _LoadProtocol(asyncio.Protocol):
     """One keep-alive connection that sends the next due request as soon as an answer ends.
 

@@ -169,6 +169,8 @@ async def run(
 ) -> Run:
     """Run the plan against ``options.url``; FetchError when it cannot be reached at all."""
     target = resolve(options.url, confirm_owned=options.confirm_owned)
+    if target.tls:
+        raise UsageError(f"{options.url}: reproduce speaks plain http:// only (no TLS yet)")
     ensure_file_limit(connections_needed(plan))
     await reachable(target)
     stop = stop or asyncio.Event()
@@ -287,6 +289,9 @@ async def run(
                 await task
         result.elapsed = round(loop.time() - start, 3)
     result.phases = summarise(result.timeline, engine.phases, plan)
+    errors = [s.goroutines_error for s in result.timeline if s.goroutines_error]
+    if errors and all(s.goroutines is None for s in result.timeline):
+        result.notes.append(f"no goroutine counts from {result.pprof}: {errors[-1]} (give --pprof)")
     return result
 
 

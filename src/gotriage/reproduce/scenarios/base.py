@@ -36,13 +36,20 @@ class Parameter:
         if self.kind in ("count", "rate"):
             if isinstance(value, bool) or not isinstance(value, (int, float, str)):
                 raise ValueError(f"{self.name} must be a number")
-            number = float(value) if self.kind == "rate" else int(value)
-            if number <= 0:
-                raise ValueError(f"{self.name} must be more than 0")
+            try:
+                number = float(value)
+                if self.kind == "count":
+                    number = int(value) if not isinstance(value, float) else int(number)
+            except (ValueError, OverflowError):
+                raise ValueError(f"{self.name} must be a number, not {value!r}") from None
+            if not 0 < number <= 1_000_000:
+                raise ValueError(f"{self.name} must be more than 0 and at most 1,000,000")
             return number
         if self.kind == "duration":
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 seconds = float(value)
+                if seconds != seconds:
+                    raise ValueError(f"{self.name} must be a duration such as 5s")
             elif isinstance(value, str):
                 seconds = parse_duration(value)
             else:
@@ -51,6 +58,8 @@ class Parameter:
                 raise ValueError(f"{self.name} must be between 0 and 10m")
             return seconds
         if self.kind == "size":
+            if isinstance(value, float):
+                raise ValueError(f"{self.name} must be a whole size such as 16KiB")
             size = value if isinstance(value, int) else parse_size(str(value))
             if isinstance(size, bool) or not 0 < size <= 64 << 20:
                 raise ValueError(f"{self.name} must be between 1 B and 64 MiB")
@@ -144,6 +153,17 @@ async def ramp(
                 await setup(conn)
 
     await asyncio.gather(*(one() for _ in range(count)))
+
+
+async def trickle(ctx: Context, interval: float, next_bytes: Callable[[], bytes]) -> None:
+    """Every ``interval`` until the phase ends, send ``next_bytes()`` on each open connection."""
+    if interval <= 0:
+        return
+    while not await ctx.pause(interval):
+        data = next_bytes()
+        for conn in list(ctx.pool.held):
+            if conn.open:
+                ctx.send(conn, data)
 
 
 async def at_rate(

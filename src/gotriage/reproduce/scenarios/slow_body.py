@@ -5,7 +5,7 @@ read deadline) ends it; ReadHeaderTimeout does not apply once the headers are in
 from __future__ import annotations
 
 from gotriage.reproduce.connections import Held
-from gotriage.reproduce.scenarios.base import Context, Parameter, ramp
+from gotriage.reproduce.scenarios.base import Context, Parameter, ramp, trickle
 
 NAME = "slow-body"
 SUMMARY = "complete headers, then the request body trickled a byte every few seconds"
@@ -32,10 +32,4 @@ async def run(ctx: Context) -> None:
             ctx.stats.requests += 1
 
     await ramp(ctx, ctx.params["clients"], setup)
-    interval = ctx.params["interval"]
-    if interval <= 0:
-        return
-    while not await ctx.pause(interval):
-        for conn in list(ctx.pool.held):
-            if conn.open:
-                ctx.send(conn, b"x")
+    await trickle(ctx, ctx.params["interval"], lambda: b"x")

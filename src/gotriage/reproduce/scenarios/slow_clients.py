@@ -5,7 +5,7 @@ ReadHeaderTimeout (else ReadTimeout) closes it; without one it is held for ever.
 from __future__ import annotations
 
 from gotriage.reproduce.connections import Held
-from gotriage.reproduce.scenarios.base import Context, Parameter, ramp
+from gotriage.reproduce.scenarios.base import Context, Parameter, ramp, trickle
 
 NAME = "slow-clients"
 SUMMARY = "connections send a partial request header, then trickle a byte every few seconds"
@@ -25,12 +25,6 @@ async def run(ctx: Context) -> None:
             ctx.stats.requests += 1
 
     await ramp(ctx, ctx.params["clients"], setup)
-    interval = ctx.params["interval"]
-    if interval <= 0:
-        return
     letters = b"abcdefghijklmnopqrstuvwxyz"
-    while not await ctx.pause(interval):
-        byte = bytes([ctx.rng.choice(letters)])  # a header name that never ends
-        for conn in list(ctx.pool.held):
-            if conn.open:
-                ctx.send(conn, byte)
+    # One byte of a header name that never ends.
+    await trickle(ctx, ctx.params["interval"], lambda: bytes([ctx.rng.choice(letters)]))
