@@ -68,3 +68,12 @@ def test_compare_json_and_text(go_program, capsys, tmp_path):
         assert main(["reproduce", fixed.url("app"), "--scenario-file", str(scenario)]) == 0
     text = capsys.readouterr().out
     assert "held up" in text and "goroutines" in text and "exit 0" in text
+
+
+def test_help_teaches_every_scenario(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["reproduce", "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    for name in ("slow-clients", "connection-churn", "--compare", "exit codes", "1%"):
+        assert name in out

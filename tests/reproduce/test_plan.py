@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -131,3 +132,10 @@ def _toml(value: object) -> str:
     if isinstance(value, float) and value in (float("inf"), float("-inf")):
         return "inf" if value > 0 else "-inf"
     return json.dumps(value)
+
+
+def test_the_example_scenario_file():
+    path = Path(__file__).parents[2] / "examples" / "reproduce" / "slowloris.toml"
+    plan = plans.build("/", plans.Overrides(), file_text=path.read_text(), source=str(path))
+    assert [s.name for s in plan.scenarios] == ["slow-clients", "idle-keepalive"]
+    assert plan.seed == 7 and plan.total == 28.0

@@ -239,7 +239,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=_checked(_percent, 0, 1),
         default=LIMITS.error_rate,
         metavar="PCT",
-        help=f"degraded when more normal requests fail (default {LIMITS.error_rate:.0%})",
+        help="degraded when more normal requests fail, in percent "
+        f"(default {LIMITS.error_rate * 100:g}%%)",
     )
     parser.add_argument(
         "--max-time-wait",
