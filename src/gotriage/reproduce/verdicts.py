@@ -42,8 +42,8 @@ def _verdict(run: Run, scenario: ScenarioRun, limits: Thresholds) -> Verdict:
         evidence.append(f"{stats.resets:,} connections reset in the middle of a request")
     elif name == "blocking-handler":
         evidence.append(
-            f"{params['clients']:,} clients kept {stats.requests:,} requests to {params['path']} "
-            "in flight"
+            f"{stats.requests:,} requests to {params['path']}, {params['clients']:,} in flight "
+            "at once"
         )
     elif name == "header-oversize":
         rejected = sum(
