@@ -42,6 +42,8 @@ class ResponseFramer:
         done: list[Response] = []
         while True:
             if self._left == -1 and not self._chunked and not self._to_close:
+                if not self._buffer:
+                    return done  # the usual case: one whole answer per read
                 if not self._head():
                     return done
                 if self._left == 0:
