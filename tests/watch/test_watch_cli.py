@@ -85,3 +85,21 @@ def test_alert_rules_are_printed_with_the_options(capsys):
     assert main(["watch", "--print-alert-rules", "--window", "1h", "--min-increase", "50"]) == 0
     rules = capsys.readouterr().out
     assert "[1h]" in rules and ">= 50" in rules and "for: 30m" in rules
+
+
+def test_a_locked_database_is_one_line_and_exit_2(tmp_path, capsys):
+    db = tmp_path / "w.db"
+    assert main(["history", str(db)]) == 2  # not there yet
+    from gotriage.watch.store import Store
+
+    Store(db).close()
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # another writer holds the file
+    try:
+        capsys.readouterr()
+        code = main(["watch", "127.0.0.1:9", "--db", str(db), "--duration", "1s", "-q"])
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "locked" in err and len(err.splitlines()) == 1, err
