@@ -18,7 +18,17 @@ from gotriage.errors import GotriageError
 from gotriage.report.console import ReportWriteError, guarded_stdout
 
 #: The modules of gotriage.cli that are commands, in the order --help lists them.
-SUBCOMMANDS = ("goroutines", "audit", "probe", "cpu", "sockets", "watch", "history", "demo")
+SUBCOMMANDS = (
+    "goroutines",
+    "audit",
+    "probe",
+    "cpu",
+    "sockets",
+    "watch",
+    "history",
+    "doctor",
+    "demo",
+)
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
