@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     if args.html:
         from gotriage.report.html import doctor as html_doctor
 
-        html_doctor.write(result, Path(args.html))
+        html_doctor.write_report(result, Path(args.html))
     if args.format == "json":
         from gotriage.report import doctor_json
 

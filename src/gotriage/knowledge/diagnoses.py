@@ -52,6 +52,13 @@ class DiagnosisText:
     verify: str = ""  # another way to verify, when no scenario fits
 
 
+def server_block(*fields: str) -> str:
+    """:func:`server_snippet` laid out one field a line, as gofmt would."""
+    head, _, rest = server_snippet(*fields).partition("{")
+    settings = rest.rstrip("}").split(", ")
+    return head + "{\n" + "".join(f"\t{item},\n" for item in settings) + "}"
+
+
 PROBLEM = ("problem",)
 HEALTHY = ("healthy",)
 
@@ -66,8 +73,8 @@ DIAGNOSES: tuple[DiagnosisText, ...] = (
         "a file descriptor until the process runs out of them.",
         "Serve with an http.Server that has ReadHeaderTimeout (and ReadTimeout for bodies); "
         "never http.ListenAndServe or http.Serve, which cannot have timeouts.",
-        server_snippet("ReadHeaderTimeout", "ReadTimeout", "WriteTimeout", "IdleTimeout")
-        + "\nsrv.Handler = mux\nlog.Fatal(srv.ListenAndServe())",
+        server_block("ReadHeaderTimeout", "ReadTimeout", "WriteTimeout", "IdleTimeout")
+        + "\nsrv.Addr, srv.Handler = addr, mux\nlog.Fatal(srv.ListenAndServe())",
         "slow-clients",
         (
             Signal("source", ("GT101",), ("ReadHeaderTimeout",), means="the server's literal"),
