@@ -7,7 +7,6 @@ import json
 import time
 
 import pytest
-
 from tests.doctor.conftest import BUDGET, run_doctor
 
 EXPECTED = [
@@ -103,7 +102,7 @@ def test_a_target_that_goes_away_half_way(go_program):
     assert wall < budget + 30  # process start-up included; generous under load
     assert "goroutines" in doc["collected"], err  # the first dump came in before it went away
     assert doc["missing"], doc  # the rest is said to be missing, with why
-    assert any("growth" == side or "probe" == side or "cpu" == side for side in doc["missing"])
+    assert any(side == "growth" or side == "probe" or side == "cpu" for side in doc["missing"])
 
 
 def test_usage_errors_exit_2():
