@@ -67,7 +67,8 @@ def goroutines(analysis: Any, context: Context | None = None) -> str:
         labels = ", ".join(f"{k}={v}" for k, v in sorted(g.labels))
         rows.append(
             f"<tr><td>{g.count}</td><td>{esc(g.kind.value)}</td><td><code>{esc(g.location)}"
-            f"</code></td><td>{esc(g.state)}</td><td>{esc(labels)}</td></tr>"
+            f"</code></td><td><code>{esc(g.site.function if g.site else '')}</code></td>"
+            f"<td>{esc(g.state)}</td><td>{esc(labels)}</td></tr>"
         )
     suspects = []
     for i, s in enumerate(analysis.suspects, 1):
@@ -99,6 +100,7 @@ def goroutines(analysis: Any, context: Context | None = None) -> str:
         f"{analysis.grouping.total} goroutines in {len(groups)} groups; leak profile "
         f"{esc(analysis.leak_profile)}</p>{chart}{growth}{''.join(suspects)}"
         "<details><summary>Groups</summary><table><tr><th>count</th><th>kind</th><th>site</th>"
+        "<th>function</th>"
         f"<th>state</th><th>labels</th></tr>{''.join(rows)}</table></details></section>"
     )
 
