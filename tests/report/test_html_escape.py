@@ -7,11 +7,11 @@ import html
 import re
 
 import pytest
+from tests.doctor.conftest import run_doctor
+from tests.report import browser
 
 from gotriage.report.html import charts
 from gotriage.report.html.page import page
-from tests.doctor.conftest import run_doctor
-from tests.report import browser
 
 HOSTILE = (
     "<script>document.title='pwned'</script>",

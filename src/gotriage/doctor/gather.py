@@ -27,6 +27,7 @@ RESERVE = 1.5  # seconds kept at the end of the budget for joining and rendering
 PROBE_GRACE = 5.0  # the probe's own margin after its max-wait (gotriage.probe.runner.GRACE)
 PROBES = ("header-timeout", "body-timeout", "idle-timeout", "max-header")
 SQLITE_MAGIC = b"SQLite format 3\x00"
+STILL = "still being collected"
 MAX_BYTES = 2 << 30
 
 
@@ -78,6 +79,9 @@ class _Collector:
         def run() -> None:
             try:
                 work()
+                with self.lock:
+                    if self.gathered.missing.get(side) == STILL:
+                        self.gathered.missing.pop(side)
             except GotriageError as exc:
                 self.miss(side, str(exc))
             except Exception as exc:  # one side failing must not end the run
@@ -85,7 +89,7 @@ class _Collector:
 
         thread = threading.Thread(target=run, name=f"doctor-{side}", daemon=True)
         self.threads[side] = thread
-        self.miss(side, "still being collected")
+        self.miss(side, STILL)
         thread.start()
 
     def wait(self) -> None:
@@ -235,10 +239,9 @@ def kind_of_file(path: str) -> str:
     )
 
 
-def _files(c: _Collector, files: list[str], lookup: SourceLookup, skip: set[str]) -> None:
-    by_kind: dict[str, list[str]] = {}
-    for path in files:
-        by_kind.setdefault(kind_of_file(path), []).append(path)
+def _files(
+    c: _Collector, by_kind: dict[str, list[str]], lookup: SourceLookup, skip: set[str]
+) -> None:
     for kind, paths in by_kind.items():
         if kind in skip:
             c.note(f"{', '.join(paths)}: not read, the {kind} evidence was collected live")
@@ -312,6 +315,9 @@ def gather(inputs: Inputs, clock: Callable[[], float] = time.monotonic) -> Gathe
             gathered.inputs[name] = str(value)
     if inputs.files:
         gathered.inputs["files"] = ", ".join(inputs.files)
+    by_kind: dict[str, list[str]] = {}  # told apart first: an unreadable FILE is an error
+    for path in inputs.files:
+        by_kind.setdefault(kind_of_file(path), []).append(path)
     c = _Collector(gathered, started + inputs.budget - RESERVE)
     budget = inputs.budget - RESERVE
     interval = max(1.0, min(10.0, budget / 3))
@@ -333,8 +339,8 @@ def gather(inputs: Inputs, clock: Callable[[], float] = time.monotonic) -> Gathe
     if inputs.pid is not None or port is not None:
         live.add("sockets")
         c.start("sockets", lambda: _sockets(c, inputs, port, interval))
-    if inputs.files:
-        c.start("files", lambda: _files(c, inputs.files, lookup, live))
+    if by_kind:
+        c.start("files", lambda: _files(c, by_kind, lookup, live))
     c.wait()
     _say_what_is_missing(gathered, inputs)
     gathered.elapsed = round(clock() - started, 2)
