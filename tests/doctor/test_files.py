@@ -12,8 +12,14 @@ from gotriage.errors import InputError
 
 TRACEBACK = "goroutine 1 [chan send]:\nmain.main()\n\t/src/main.go:5 +0x1d\n"
 DEBUG1 = "goroutine profile: total 1\n1 @ 0x1\n#\t0x1\tmain.main+0x1\t/src/main.go:5\n"
-SS = "State  Recv-Q Send-Q Local Address:Port Peer Address:Port\nESTAB 0 0 127.0.0.1:80 127.0.0.1:5000\n"
-GCTRACE = "gc 1 @0.011s 2%: 0.011+0.42+0.002 ms clock, 0.045+0.1/0.3/0.4+0.008 ms cpu, 4->4->0 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 4 P\n"
+SS = (
+    "State  Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+    "ESTAB 0 0 127.0.0.1:80 127.0.0.1:5000\n"
+)
+GCTRACE = (
+    "gc 1 @0.011s 2%: 0.011+0.42+0.002 ms clock, 0.045+0.1/0.3/0.4+0.008 ms cpu, "
+    "4->4->0 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 4 P\n"
+)
 
 
 @pytest.mark.parametrize(

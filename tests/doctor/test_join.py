@@ -27,6 +27,8 @@ PROBE_BAD = obs("probe", "header-timeout", MED, ("problem",))
 PROBE_GOOD = obs("probe", "header-timeout", Severity.INFO, ("healthy",), problem=False)
 SLOW = obs("goroutines", "server-without-timeouts", MED, ("slow-clients",))
 SOCKETS = obs("sockets", "slow-clients", MED)
+LOW_GT101 = obs("source", "GT101", Severity.LOW, ("ReadHeaderTimeout",))
+ALL_FOUR = ("source", "probe", "goroutines", "sockets")
 
 
 @pytest.mark.parametrize(
@@ -34,9 +36,9 @@ SOCKETS = obs("sockets", "slow-clients", MED)
     [
         ([GT101], HIGH, Confidence.MEDIUM, ("source",)),
         ([GT101, PROBE_BAD], HIGH, Confidence.MEDIUM, ("source", "probe")),
-        ([GT101, PROBE_BAD, SLOW, SOCKETS], HIGH, Confidence.HIGH, ("source", "probe", "goroutines", "sockets")),
+        ([GT101, PROBE_BAD, SLOW, SOCKETS], HIGH, Confidence.HIGH, ALL_FOUR),
         ([GT101, PROBE_GOOD], MED, Confidence.LOW, ("source",)),  # a measurement says otherwise
-        ([obs("source", "GT101", Severity.LOW, ("ReadHeaderTimeout",))], Severity.LOW, Confidence.MEDIUM, ("source",)),
+        ([LOW_GT101], Severity.LOW, Confidence.MEDIUM, ("source",)),
     ],
 )  # fmt: skip
 def test_confidence_grows_with_sides_and_drops_when_contradicted(
