@@ -262,18 +262,19 @@ def _load_files(c: _Collector, kind: str, paths: list[str], lookup: SourceLookup
             compare_with(current, base, elapsed / 60 if elapsed > 0 else None)
         c.put("goroutines", current, f"{len(paths)} dump file(s)")
     elif kind == "cpu":
-        from gotriage.cpu.analyse import analyse
+        from gotriage.cpu.analyse import analyse as analyse_cpu
         from gotriage.cpu.sources import load as load_cpu
         from gotriage.cpu.verdicts import Thresholds
 
         items = [load_cpu(p, max_bytes=MAX_BYTES) for p in paths]
-        c.put("cpu", analyse(items, Thresholds()), f"{len(paths)} file(s)")
+        c.put("cpu", analyse_cpu(items, Thresholds()), f"{len(paths)} file(s)")
     elif kind == "sockets":
         from gotriage.cli.sockets import read_file
-        from gotriage.sockets.analyse import Settings, analyse
+        from gotriage.sockets.analyse import Settings
+        from gotriage.sockets.analyse import analyse as analyse_sockets
 
         tables = [read_file(p, MAX_BYTES) for p in paths]
-        c.put("sockets", analyse(tables, Settings()), f"{len(paths)} socket table file(s)")
+        c.put("sockets", analyse_sockets(tables, Settings()), f"{len(paths)} socket table file(s)")
     elif kind == "history":
         from gotriage.watch.history import read_history
         from gotriage.watch.store import Store

@@ -83,7 +83,7 @@ def render(result: Result) -> str:
     if g.cpu is not None:
         parts.append(sections.cpu(g.cpu))
     if g.goroutines is not None:
-        parts.append(sections.goroutines(g.goroutines, context))
+        parts.append(sections.goroutines(g.goroutines, lambda f: context(f.file, f.line)))
     if g.probe is not None:
         parts.append(sections.probe(g.probe))
     if g.sockets is not None:

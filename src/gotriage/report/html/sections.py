@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from gotriage.model import Frame
 from gotriage.report.html import charts
 from gotriage.report.html.page import esc, snippet
 
-Context = Callable[[str, int], list[tuple[int, str]]]
+Context = Callable[[Frame], list[tuple[int, str]]]  # source lines around a frame
 TREEMAP_GROUPS = 1500  # the largest groups drawn; the rest are summed as one "other" mark
 TABLE_GROUPS = 200
 TOP_SITES = 8
@@ -75,7 +76,7 @@ def goroutines(analysis: Any, context: Context | None = None) -> str:
         where = s.location
         code = ""
         if where is not None and context is not None:
-            code = snippet(context(where.file, where.line), where.line)
+            code = snippet(context(where), where.line)
         evidence = "".join(f"<li>{esc(e.text)}</li>" for e in s.evidence)
         suspects.append(
             f'<div class="card" id="suspect-{i}"><h3>{esc(s.pattern.title)}</h3>'
