@@ -10,6 +10,8 @@ from rich.markup import escape
 from gotriage.doctor.model import Observation, Result
 from gotriage.model import Severity
 
+SHOWN = 10  # observations per diagnosis in full
+
 STYLE = {
     Severity.HIGH: "bold red",
     Severity.MEDIUM: "yellow",
@@ -39,8 +41,10 @@ def render(result: Result, console: Console) -> None:
         )
         console.print(f"  {escape(d.explanation)}", highlight=False)
         console.print("  [bold]Evidence[/]")
-        for o in d.supporting:
+        for o in d.supporting[:SHOWN]:
             _observation(console, o)
+        if len(d.supporting) > SHOWN:
+            console.print(f"    … and {len(d.supporting) - SHOWN} more (--format json lists all)")
         if d.contradicting:
             console.print("  [bold]Against[/]")
             for o in d.contradicting:
@@ -54,8 +58,12 @@ def render(result: Result, console: Console) -> None:
             console.print(f"  [bold]Verify[/]: {escape(d.verify)}", highlight=False)
     if result.other:
         console.print(f"\n[bold]Other findings[/] ({len(result.other)})")
-        for o in result.other:
+        for o in result.other[: SHOWN * 2]:
             _observation(console, o, "·")
+        if len(result.other) > SHOWN * 2:
+            console.print(
+                f"    … and {len(result.other) - SHOWN * 2} more (--format json lists all)"
+            )
     console.print("\n[bold]Gathered[/]")
     for side, what in g.collected.items():
         console.print(f"  {side}: {escape(what)}", highlight=False)

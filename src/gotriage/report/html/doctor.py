@@ -28,6 +28,16 @@ def _observation(o: Observation) -> str:
     )
 
 
+SHOWN = 25  # observations shown open per list; the rest are one click away
+
+
+def _list(found: list[Observation]) -> str:
+    shown = "".join(_observation(o) for o in found[:SHOWN])
+    rest = "".join(_observation(o) for o in found[SHOWN:])
+    more = f"<details><summary>{len(found) - SHOWN} more</summary><ul>{rest}</ul></details>"
+    return f"<ul>{shown}</ul>" + (more if rest else "")
+
+
 def render(result: Result) -> str:
     g = result.gathered
     body = [
@@ -59,7 +69,7 @@ def render(result: Result) -> str:
             '<p class="card" id="no-diagnosis">No diagnosis holds on the evidence gathered.</p>'
         )
     for i, d in enumerate(result.diagnoses, 1):
-        against = "".join(_observation(o) for o in d.contradicting)
+        against = _list(d.contradicting) if d.contradicting else ""
         blind = (
             f'<p class="muted">Not gathered, would also show it: {esc(", ".join(d.blind))}</p>'
             if d.blind
@@ -70,8 +80,8 @@ def render(result: Result) -> str:
             f"<h2>{severity(d.severity.value)} {esc(d.title)}</h2>"
             f'<p class="muted">confidence {esc(d.confidence.value)}; seen by '
             f"{esc(', '.join(d.sides))}</p><p>{esc(d.explanation)}</p>"
-            f"<h3>Evidence</h3><ul>{''.join(_observation(o) for o in d.supporting)}</ul>"
-            + (f"<h3>Against</h3><ul>{against}</ul>" if against else "")
+            f"<h3>Evidence</h3>{_list(d.supporting)}"
+            + (f"<h3>Against</h3>{against}" if against else "")
             + blind
             + f"<h3>Fix</h3><p>{esc(d.fix)}</p>{code_block(d.fix_code)}"
             + (f"<h3>Verify</h3>{code_block(d.verify, 'shell')}" if d.verify else "")
@@ -91,10 +101,9 @@ def render(result: Result) -> str:
     if g.history is not None:
         parts.append(sections.history(g.history))
     body.extend(parts)
-    other = "".join(_observation(o) for o in result.other)
+    other = _list(result.other)
     body.append(
-        f'<section id="other"><h2>Other findings ({len(result.other)})</h2>'
-        f"<ul>{other}</ul></section>"
+        f'<section id="other"><h2>Other findings ({len(result.other)})</h2>{other}</section>'
     )
     collected = "".join(
         f"<tr><td>{esc(k)}</td><td>{esc(v)}</td></tr>" for k, v in g.collected.items()

@@ -17,6 +17,7 @@ Context = Callable[[Frame], list[tuple[int, str]]]  # source lines around a fram
 TREEMAP_GROUPS = 1500  # the largest groups drawn; the rest are summed as one "other" mark
 TABLE_GROUPS = 200
 TOP_SITES = 8
+TABLE_SUSPECTS = 50  # suspects shown in full with their source; all are in the groups table
 
 
 def cpu(analysis: Any) -> str:
@@ -72,7 +73,7 @@ def goroutines(analysis: Any, context: Context | None = None) -> str:
             f"<td>{esc(g.state)}</td><td>{esc(labels)}</td></tr>"
         )
     suspects = []
-    for i, s in enumerate(analysis.suspects, 1):
+    for i, s in enumerate(analysis.suspects[:TABLE_SUSPECTS], 1):
         where = s.location
         code = ""
         if where is not None and context is not None:
