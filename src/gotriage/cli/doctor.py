@@ -99,9 +99,14 @@ def run(args: argparse.Namespace) -> int:
         idle_seconds=args.idle,
         confirm_owned=args.confirm_owned,
     )
-    if not args.quiet and sys.stderr.isatty():
-        print(f"gotriage doctor: gathering for up to {args.budget:g} s", file=sys.stderr)
-    gathered = gather(inputs)
+    from gotriage.report.progress import progress
+
+    with progress(f"gathering (at most {args.budget:g} s)", None, quiet=args.quiet) as bar:
+        gathered = gather(
+            inputs,
+            on_start=lambda n: bar.update(total=n),
+            on_done=lambda side: bar.advance(1),
+        )
     roots = (Path(args.source),) if args.source else ()
     result = diagnose(gathered, file_context(roots))
     if args.html:

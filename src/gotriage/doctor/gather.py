@@ -47,8 +47,11 @@ class Inputs:
 class _Collector:
     """The gathered evidence, written by the worker threads until the budget is spent."""
 
-    def __init__(self, gathered: Gathered, deadline: float) -> None:
+    def __init__(
+        self, gathered: Gathered, deadline: float, on_done: Callable[[str], None] | None = None
+    ) -> None:
         self.gathered = gathered
+        self.on_done = on_done
         self.deadline = deadline
         self.lock = threading.Lock()
         self.closed = False
@@ -86,6 +89,8 @@ class _Collector:
                 self.miss(side, str(exc))
             except Exception as exc:  # one side failing must not end the run
                 self.miss(side, f"failed: {type(exc).__name__}: {exc}")
+            if self.on_done is not None and not self.closed:
+                self.on_done(side)
 
         thread = threading.Thread(target=run, name=f"doctor-{side}", daemon=True)
         self.threads[side] = thread
@@ -306,7 +311,14 @@ def check(inputs: Inputs) -> None:
             raise UsageError(f"{path}: no such file")
 
 
-def gather(inputs: Inputs, clock: Callable[[], float] = time.monotonic) -> Gathered:
+def gather(
+    inputs: Inputs,
+    clock: Callable[[], float] = time.monotonic,
+    on_start: Callable[[int], None] | None = None,
+    on_done: Callable[[str], None] | None = None,
+) -> Gathered:
+    """Gather what ``inputs`` give; ``on_start(n)`` is told how many sides run, ``on_done``
+    each side as it ends (from its thread)."""
     check(inputs)
     started = clock()
     gathered = Gathered(started=time.time(), budget=inputs.budget)
@@ -319,7 +331,7 @@ def gather(inputs: Inputs, clock: Callable[[], float] = time.monotonic) -> Gathe
     by_kind: dict[str, list[str]] = {}  # told apart first: an unreadable FILE is an error
     for path in inputs.files:
         by_kind.setdefault(kind_of_file(path), []).append(path)
-    c = _Collector(gathered, started + inputs.budget - RESERVE)
+    c = _Collector(gathered, started + inputs.budget - RESERVE, on_done)
     budget = inputs.budget - RESERVE
     interval = max(1.0, min(10.0, budget / 3))
     lookup = SourceLookup((Path(inputs.source),) if inputs.source else ())
@@ -342,6 +354,8 @@ def gather(inputs: Inputs, clock: Callable[[], float] = time.monotonic) -> Gathe
         c.start("sockets", lambda: _sockets(c, inputs, port, interval))
     if by_kind:
         c.start("files", lambda: _files(c, by_kind, lookup, live))
+    if on_start is not None:
+        on_start(len(c.threads))
     c.wait()
     _say_what_is_missing(gathered, inputs)
     gathered.elapsed = round(clock() - started, 2)
