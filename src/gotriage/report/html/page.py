@@ -30,7 +30,8 @@ STYLE = """
 body { margin: 0 auto; max-width: 1100px; padding: 1rem 1.25rem 3rem; background: var(--bg);
   color: var(--fg); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; }
 h1 { font-size: 1.5rem; margin: .5rem 0; } h2 { font-size: 1.2rem; margin-top: 2rem; }
-h3 { font-size: 1.05rem; margin: 0 0 .4rem; }
+h3 { font-size: 1.05rem; margin: .8rem 0 .4rem; }
+.card > h2:first-child { margin-top: .2rem; }
 a { color: var(--low); }
 .muted { color: var(--muted); }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px;
