@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import sqlite3
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gotriage.doctor.gather import kind_of_file
 from gotriage.errors import InputError
@@ -80,3 +83,14 @@ def test_doctor_over_a_dump_file_says_what_is_missing(tmp_path):
     assert done.returncode == 1, done.stderr
     assert "goroutines leak" in done.stdout
     assert "static half of the diagnosis is missing" in done.stdout
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.binary(max_size=2048))
+def test_any_bytes_are_a_kind_or_an_input_error(tmp_path, data):
+    path = tmp_path / "any"
+    path.write_bytes(data)
+    with contextlib.suppress(InputError):
+        assert kind_of_file(str(path)) in ("goroutines", "cpu", "sockets", "history")
