@@ -54,8 +54,8 @@ def dom(page: Path) -> tuple[Dom, list[str]]:
     return parsed, console
 
 
-def screenshot(page: Path, png: Path, width: int, height: int = 2000) -> Path:
-    run(page, f"--screenshot={png}", f"--window-size={width},{height}", "--hide-scrollbars")
+def screenshot(page: Path, png: Path, width: int, height: int = 2000, *extra: str) -> Path:
+    run(page, f"--screenshot={png}", f"--window-size={width},{height}", "--hide-scrollbars", *extra)
     return png
 
 

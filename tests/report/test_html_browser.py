@@ -66,9 +66,12 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-@pytest.mark.parametrize(("name", "width"), [("desktop", 1280), ("phone", 390)])
-def test_screenshots_at_desktop_and_phone_widths(loaded, tmp_path_factory, name, width):
+@pytest.mark.parametrize(
+    ("name", "width", "extra"),
+    [("desktop", 1280, ()), ("phone", 390, ()), ("dark", 1280, ("--force-dark-mode",))],
+)
+def test_screenshots_at_desktop_and_phone_widths(loaded, tmp_path_factory, name, width, extra):
     _, page, _, _ = loaded
     png = tmp_path_factory.mktemp("screens") / f"doctor-{name}.png"
-    browser.screenshot(page, png, width)
+    browser.screenshot(page, png, width, 2000, *extra)
     assert _png_size(png.read_bytes())[0] == width
