@@ -27,6 +27,7 @@ SUBCOMMANDS = (
     "watch",
     "history",
     "reproduce",
+    "doctor",
     "demo",
 )
 

@@ -71,6 +71,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--format", choices=("text", "json"), default="text", help="terminal report or JSON"
     )
     parser.add_argument(
+        "--html",
+        metavar="FILE",
+        help="also write a self-contained HTML report to FILE (charts, no script)",
+    )
+    parser.add_argument(
         "--seconds",
         type=_whole_seconds,
         default=10,
@@ -186,6 +191,12 @@ def run(args: argparse.Namespace) -> int:
         base = load(args.base, **{**options, "trace": False}) if args.base else None
     analysis = analyse(loaded, thresholds, base=base)
     analysis.config = str(config) if config is not None else None
+    if args.html:
+        from pathlib import Path
+
+        from gotriage.report.html.single import write_page
+
+        write_page("cpu", analysis, Path(args.html))
     if args.format == "json":
         from gotriage.report import cpu_json
 

@@ -65,6 +65,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="terminal report (default) or JSON for scripts (schema in the README)",
     )
     parser.add_argument(
+        "--html",
+        metavar="FILE",
+        help="also write a self-contained HTML report to FILE (charts, no script)",
+    )
+    parser.add_argument(
         "--base",
         metavar="OLD",
         help="an earlier dump of the same process (file, '-' or URL): report the groups that grew",
@@ -334,6 +339,10 @@ def run(args: argparse.Namespace) -> int:
     def context(frame: Frame) -> list[tuple[int, str]]:
         return lookup.context(frame.file, frame.line)
 
+    if args.html:
+        from gotriage.report.html.single import write_page
+
+        write_page("goroutines", analysis, Path(args.html), context)
     if args.format == "json":
         goroutines_json.render(analysis, sys.stdout, context=context, full_stack=args.full_stack)
     else:

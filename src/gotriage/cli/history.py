@@ -59,6 +59,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--site", metavar="TEXT", help="only sites whose place or function has TEXT")
     p.add_argument("--no-by-design", action="store_true", help="leave by-design sites out")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--html",
+        metavar="FILE",
+        help="also write a self-contained HTML report to FILE (charts, no script)",
+    )
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     p.set_defaults(func=run)
 
@@ -75,6 +80,12 @@ def run(args: argparse.Namespace) -> int:
         )
     finally:
         store.close()
+    if args.html:
+        from pathlib import Path
+
+        from gotriage.report.html.single import write_page
+
+        write_page("history", history, Path(args.html))
     if args.format == "json":
         history_json.render(history, sys.stdout)
     else:

@@ -126,6 +126,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--no-netlink", action="store_true", help="live: read /proc/net/tcp instead of netlink"
     )
     parser.add_argument("--format", choices=("text", "json"), default="text", help="text or JSON")
+    parser.add_argument(
+        "--html",
+        metavar="FILE",
+        help="also write a self-contained HTML report to FILE (charts, no script)",
+    )
     parser.add_argument("--all", action="store_true", help="text: every port and upstream")
     parser.add_argument(
         "--timeout",
@@ -224,6 +229,12 @@ def run(args: argparse.Namespace) -> int:
     goroutines = None
     if args.goroutines:
         goroutines = join.join(result, _load_goroutines(args))
+    if args.html:
+        from pathlib import Path
+
+        from gotriage.report.html.single import write_page
+
+        write_page("sockets", result, Path(args.html))
     if args.format == "json":
         sockets_json.render(result, sys.stdout, goroutines)
     else:
