@@ -247,7 +247,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=_checked(_whole, 0, 10**9),
         default=LIMITS.time_wait,
         metavar="N",
-        help=f"connection-churn: degraded above N TIME_WAIT sockets (default {LIMITS.time_wait:,})",
+        help=f"connection-churn: degraded above N TIME-WAIT sockets (default {LIMITS.time_wait:,})",
     )
     parser.add_argument(
         "--confirm-owned",

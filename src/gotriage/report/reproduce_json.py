@@ -10,7 +10,15 @@ import dataclasses
 import json
 from typing import Any, TextIO
 
-from gotriage.reproduce.model import PHASES, PhaseSummary, Plan, Run, Second, Thresholds
+from gotriage.reproduce.model import (
+    PHASES,
+    PhaseSockets,
+    PhaseSummary,
+    Plan,
+    Run,
+    Second,
+    Thresholds,
+)
 
 FORMAT = "gotriage.reproduce/1"
 
@@ -48,6 +56,44 @@ _SECOND = _object(
         "scenario_open": {"type": "integer"},
     }
 )
+_CPU = {
+    "oneOf": [
+        {"type": "null"},
+        _object(
+            {
+                "seconds": {"type": "number"},
+                "samples": {"type": "integer"},
+                "categories": {"type": "object", "additionalProperties": {"type": "number"}},
+                "dominant": {"type": ["string", "null"]},
+                "error": {"type": ["string", "null"]},
+            }
+        ),
+    ]
+}
+_SOCKET_FINDING = _object(
+    {
+        "id": {"type": "string"},
+        "severity": {"type": "string"},
+        "confidence": {"type": "string"},
+        "count": {"type": "integer"},
+        "message": {"type": "string"},
+        "evidence": {"type": "array", "items": {"type": "string"}},
+        "fix": {"type": "string"},
+    }
+)
+_SOCKETS = {
+    "oneOf": [
+        {"type": "null"},
+        _object(
+            {
+                "source": {"type": "string"},
+                "snapshots": {"type": "integer"},
+                "findings": {"type": "array", "items": _SOCKET_FINDING},
+                "missing": {"type": "array", "items": {"type": "string"}},
+            }
+        ),
+    ]
+}
 _PHASE = _object(
     {
         "seconds": {"type": "number"},
@@ -67,6 +113,8 @@ _PHASE = _object(
         "threads_max": _INT,
         "sockets_last": _COUNTS,
         "sockets_peak": _COUNTS,
+        "sockets": _SOCKETS,
+        "cpu": _CPU,
     }
 )
 _STATS = _object(
@@ -193,6 +241,30 @@ def _phase(p: PhaseSummary | None, seconds: float) -> dict[str, Any]:
         "threads_max": p.threads_max,
         "sockets_last": p.sockets_last,
         "sockets_peak": p.sockets_peak,
+        "sockets": _sockets(p.sockets),
+        "cpu": dataclasses.asdict(p.cpu) if p.cpu is not None else None,
+    }
+
+
+def _sockets(s: PhaseSockets | None) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    return {
+        "source": s.source,
+        "snapshots": s.snapshots,
+        "findings": [
+            {
+                "id": f.id,
+                "severity": f.severity.value,
+                "confidence": f.confidence.value,
+                "count": f.count,
+                "message": f.message,
+                "evidence": f.evidence,
+                "fix": f.fix,
+            }
+            for f in s.findings
+        ],
+        "missing": s.missing,
     }
 
 
