@@ -56,44 +56,41 @@ _SECOND = _object(
         "scenario_open": {"type": "integer"},
     }
 )
-_CPU = {
-    "oneOf": [
-        {"type": "null"},
-        _object(
-            {
-                "seconds": {"type": "number"},
-                "samples": {"type": "integer"},
-                "categories": {"type": "object", "additionalProperties": {"type": "number"}},
-                "dominant": {"type": ["string", "null"]},
-                "error": {"type": ["string", "null"]},
-            }
-        ),
-    ]
-}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"oneOf": [{"type": "null"}, schema]}
+
+
+_CPU = _nullable(
+    _object(
+        {
+            "seconds": {"type": "number"},
+            "samples": {"type": "integer"},
+            "categories": {"type": "object", "additionalProperties": {"type": "number"}},
+            "dominant": {"type": ["string", "null"]},
+            "error": {"type": ["string", "null"]},
+        }
+    )
+)
+_TEXT = {"type": "string"}
 _SOCKET_FINDING = _object(
     {
-        "id": {"type": "string"},
-        "severity": {"type": "string"},
-        "confidence": {"type": "string"},
+        **{name: _TEXT for name in ("id", "severity", "confidence", "message", "fix")},
         "count": {"type": "integer"},
-        "message": {"type": "string"},
-        "evidence": {"type": "array", "items": {"type": "string"}},
-        "fix": {"type": "string"},
+        "evidence": {"type": "array", "items": _TEXT},
     }
 )
-_SOCKETS = {
-    "oneOf": [
-        {"type": "null"},
-        _object(
-            {
-                "source": {"type": "string"},
-                "snapshots": {"type": "integer"},
-                "findings": {"type": "array", "items": _SOCKET_FINDING},
-                "missing": {"type": "array", "items": {"type": "string"}},
-            }
-        ),
-    ]
-}
+_SOCKETS = _nullable(
+    _object(
+        {
+            "source": {"type": "string"},
+            "snapshots": {"type": "integer"},
+            "findings": {"type": "array", "items": _SOCKET_FINDING},
+            "missing": {"type": "array", "items": {"type": "string"}},
+        }
+    )
+)
 _PHASE = _object(
     {
         "seconds": {"type": "number"},
