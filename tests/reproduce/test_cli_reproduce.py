@@ -19,7 +19,7 @@ from gotriage.report.reproduce_json import FORMAT, SCHEMA
         (["http://127.0.0.1:9/", "--scenario", "nope"], "unknown scenario"),
         (["http://192.0.2.1:9/", "--scenario", "slow-clients"], "not a loopback"),
         (["ftp://127.0.0.1/", "--scenario", "slow-clients"], "http://"),
-        (["https://127.0.0.1:9/", "--scenario", "slow-clients"], "plain http"),
+        (["https://127.0.0.1:1/", "--scenario", "slow-clients", "--insecure"], "cannot connect"),
         (["http://127.0.0.1:9/", "--scenario", "slow-clients", "--set", "x"], "KEY=VALUE"),
         (
             [

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import ssl
 import statistics
 from collections import deque
 from collections.abc import Callable
@@ -23,8 +24,8 @@ from gotriage.cpu import sources as cpu_sources
 from gotriage.cpu.categorise import categorise
 from gotriage.errors import FetchError, InputError, UsageError
 from gotriage.goroutines.suspects import Settings
-from gotriage.probe.target import Target, is_loopback, resolve
-from gotriage.reproduce.connections import Pool
+from gotriage.probe.target import Target, is_loopback, resolve, ssl_context
+from gotriage.reproduce.connections import Pool, tls_arguments
 from gotriage.reproduce.load import LoadEngine
 from gotriage.reproduce.model import (
     MAX_CONNECTIONS,
@@ -60,6 +61,7 @@ class Options:
     pprof: str = ""  # "" : the target's /debug/pprof/
     pid: int | None = None
     confirm_owned: bool = False
+    insecure: bool = False  # https: accept any certificate (self-signed)
 
 
 def connections_needed(plan: Plan) -> int:
@@ -89,11 +91,15 @@ def default_pprof(target: Target) -> str:
     return f"{target.scheme}://{target.host_header}/debug/pprof/"
 
 
-async def reachable(target: Target) -> None:
+async def reachable(target: Target, context: ssl.SSLContext | None = None) -> None:
     try:
         _, writer = await asyncio.wait_for(
-            asyncio.open_connection(target.address, target.port), 5.0
+            asyncio.open_connection(target.address, target.port, **tls_arguments(target, context)),
+            5.0,
         )
+    except ssl.SSLError as exc:
+        hint = "" if context is None or context.verify_mode == ssl.CERT_NONE else " (--insecure)"
+        raise FetchError(f"TLS with {target.endpoint} failed: {exc.reason or exc}{hint}") from None
     except (OSError, TimeoutError) as exc:
         raise FetchError(f"cannot connect to {target.endpoint}: {exc or 'timed out'}") from None
     writer.close()
@@ -221,11 +227,10 @@ async def run(
 ) -> Run:
     """Run the plan against ``options.url``; FetchError when it cannot be reached at all."""
     target = resolve(options.url, confirm_owned=options.confirm_owned)
-    if target.tls:
-        raise UsageError(f"{options.url}: reproduce speaks plain http:// only (no TLS yet)")
+    context = ssl_context(target, insecure=options.insecure)
     needed = connections_needed(plan)
     allowed, limit_note = ensure_file_limit(needed)
-    await reachable(target)
+    await reachable(target, context)
     stop = stop or asyncio.Event()
     local_target = is_loopback(target.address)
     pid = options.pid
@@ -259,6 +264,7 @@ async def run(
         connections=plan.load_connections,
         timeout=plan.request_timeout,
         phase_of=phase_of,
+        ssl_context=context,
     )
     over = asyncio.Event()
     contexts: list[Context] = []
@@ -267,7 +273,7 @@ async def run(
         if allowed < needed:
             cap = max(1, cap * allowed // needed)
         ctx = Context(
-            target, spec.params, Pool(target, cap), random.Random(plan.seed + index), over
+            target, spec.params, Pool(target, cap, context), random.Random(plan.seed + index), over
         )
         contexts.append(ctx)
         result.scenarios.append(ScenarioRun(spec, ctx.stats))
