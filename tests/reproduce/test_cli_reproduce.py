@@ -19,7 +19,7 @@ from gotriage.report.reproduce_json import FORMAT, SCHEMA
         (["http://127.0.0.1:9/", "--scenario", "nope"], "unknown scenario"),
         (["http://192.0.2.1:9/", "--scenario", "slow-clients"], "not a loopback"),
         (["ftp://127.0.0.1/", "--scenario", "slow-clients"], "http://"),
-        (["https://127.0.0.1:9/", "--scenario", "slow-clients"], "plain http"),
+        (["https://127.0.0.1:1/", "--scenario", "slow-clients", "--insecure"], "cannot connect"),
         (["http://127.0.0.1:9/", "--scenario", "slow-clients", "--set", "x"], "KEY=VALUE"),
         (
             [
@@ -62,12 +62,28 @@ def test_compare_json_and_text(go_program, capsys, tmp_path):
         assert document["format"] == FORMAT and document["plan"]["seed"] == 3
         first, second = document["runs"]
         assert first["degraded"] and not second["degraded"]
-        assert first["pid"] and first["timeline"][-1]["sockets"]["ESTABLISHED"] >= 50
+        assert first["pid"] and first["timeline"][-1]["sockets"]["ESTAB"] >= 50
         assert first["phases"]["recovery"]["goroutines_last"] >= 50
+        # The sockets analysis of the port, per phase: the silent clients held by the server
+        # without timeouts are slow-clients in its recovery (tcp_info, so netlink only).
+        held = first["phases"]["recovery"]["sockets"]
+        if held["source"] == "netlink":
+            assert [f["id"] for f in held["findings"]] == ["slow-clients"], held
+            assert held["findings"][0]["count"] >= 50
+            assert "slow-clients" in first["verdicts"][0]["evidence"]
+        assert second["phases"]["recovery"]["sockets"]["findings"] == []
+        # The CPU categories of gotriage cpu, from a profile taken in the scenario phase.
+        for run in (first, second):
+            cpu = run["phases"]["scenario"]["cpu"]
+            assert cpu["error"] is None and cpu["seconds"] >= 1, cpu
+            assert set(cpu["categories"]) >= {"user", "gc", "network", "syscall"}
+            assert run["phases"]["baseline"]["cpu"] is None
+            assert "CPU profile of the scenario" in run["verdicts"][0]["evidence"]
         # Only the fixed server, as a CI gate: exit 0, and a text report.
         assert main(["reproduce", fixed.url("app"), "--scenario-file", str(scenario)]) == 0
     text = capsys.readouterr().out
     assert "held up" in text and "goroutines" in text and "exit 0" in text
+    assert "scenario CPU profile (" in text
 
 
 def test_help_teaches_every_scenario(capsys):

@@ -44,6 +44,8 @@ def _fields(schema: dict) -> set[str]:
             names |= _fields(value)
             if isinstance(value.get("items"), dict):
                 names |= _fields(value["items"])
+            for choice in value.get("oneOf", []):
+                names |= _fields(choice)
     return names
 
 

@@ -1,4 +1,6 @@
-"""Connection counts are checked against RLIMIT_NOFILE, whose soft limit is raised when it can."""
+"""Connection counts are checked against RLIMIT_NOFILE (through :mod:`gotriage.limits`, as the
+probe does): the soft limit is raised to the hard one when it is too low, and when even that is
+not enough the connections are capped and the run says so."""
 
 from __future__ import annotations
 
@@ -31,14 +33,15 @@ def limits(monkeypatch):
     return fake
 
 
-def test_soft_limit_raised_towards_the_hard_one(limits):
-    runner.ensure_file_limit(1000)
-    assert limits.set_to == (1000 + runner.FD_MARGIN, 4096)
+def test_soft_limit_raised_to_the_hard_one(limits):
+    assert runner.ensure_file_limit(1000) == (1000, "")
+    assert limits.set_to == (4096, 4096)
 
 
-def test_refused_when_the_hard_limit_is_too_low(limits):
-    with pytest.raises(UsageError, match="ulimit -n"):
-        runner.ensure_file_limit(5000)
+def test_capped_and_said_when_the_hard_limit_is_too_low(limits):
+    allowed, note = runner.ensure_file_limit(5000)
+    assert 0 < allowed < 4096
+    assert "connections 5000 capped to" in note and "ulimit -n" in note
 
 
 def test_connections_needed_counts_every_scenario():

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from gotriage.errors import FetchError
 from gotriage.probe.target import resolve
 from gotriage.reproduce import plan as plans
 from gotriage.reproduce import runner
@@ -203,3 +204,23 @@ def test_stop_ends_at_once_keeps_what_was_measured_and_closes_every_socket(go_pr
     assert run.timeline and run.timeline[-1].phase == "scenario"
     assert run.scenarios[0].stats.connections == 100
     assert after <= before
+
+
+def test_https_target_with_a_self_signed_certificate(go_program):
+    """https as probe speaks it: refused without --insecure, then the load and the scenario's
+    connections run inside TLS (probeserver serves no pprof: the run says so)."""
+    plan = make_plan("slow-clients", clients=20)
+    plan = dataclasses.replace(plan, duration=1.0, recovery=1.0)
+    with go_program("probeserver", "-lifetime=60s", "-tls") as server:
+        url = server.url("app")
+        assert url.startswith("https://")
+        with pytest.raises(FetchError, match="--insecure"):
+            asyncio.run(runner.run(runner.Options(url), plan))
+        run = asyncio.run(runner.run(runner.Options(url, insecure=True), plan))
+    for phase in run.phases.values():
+        assert phase.requests > 0 and phase.errors == 0, run.phases
+    stats = run.scenarios[0].stats
+    assert stats.connections == 20 and stats.open_at_end == 20, stats
+    cpu = run.phases["scenario"].cpu
+    assert cpu is not None and cpu.error is not None
+    assert any("no goroutine counts" in note for note in run.notes), run.notes

@@ -31,10 +31,11 @@ three phases: baseline (normal traffic only), scenario (the scenario's clients t
 (the scenario's connections left open and silent, as clients that vanished). Throughout, normal
 requests go out at a constant --rate and their latency is measured from when each was due
 (corrected for coordinated omission, as wrk2 does). Once a second gotriage samples the server's
-goroutines (--pprof), its CPU and threads (/proc, local servers) and the socket states of its
-port. The report gives each phase's figures and, per scenario, a verdict with the evidence and
-the setting that stops it; --compare runs the same scenario and seed against a second server
-(the fixed configuration) and shows both side by side.
+goroutines (--pprof), its CPU and threads (/proc, local servers) and the sockets of its port
+(as gotriage sockets reads and judges them); in the scenario phase it takes a CPU profile and
+gives its categories (as gotriage cpu does). The report gives each phase's figures and, per
+scenario, a verdict with the evidence and the setting that stops it; --compare runs the same
+scenario and seed against a second server (the fixed configuration) and shows both side by side.
 
 Only 127.0.0.1 and ::1 unless --confirm-owned: these scenarios are attacks on anything you do
 not run. Connection counts are capped, every socket is closed at the end, Ctrl-C stops at once
@@ -112,7 +113,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "url", metavar="URL", help="http:// URL of the server; its path gets the normal requests"
+        "url",
+        metavar="URL",
+        help="http:// or https:// URL of the server; its path gets the normal requests",
     )
     parser.add_argument(
         "--scenario",
@@ -247,12 +250,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=_checked(_whole, 0, 10**9),
         default=LIMITS.time_wait,
         metavar="N",
-        help=f"connection-churn: degraded above N TIME_WAIT sockets (default {LIMITS.time_wait:,})",
+        help=f"connection-churn: degraded above N TIME-WAIT sockets (default {LIMITS.time_wait:,})",
     )
     parser.add_argument(
         "--confirm-owned",
         action="store_true",
         help="allow a non-loopback target: you own the server and accept the load",
+    )
+    parser.add_argument(
+        "--insecure", action="store_true", help="https: accept any certificate (self-signed)"
     )
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     parser.add_argument(
@@ -354,11 +360,17 @@ async def run_all(
 def run(args: argparse.Namespace) -> int:
     plan = plan_from(args)
     limits = thresholds_from(args)
-    targets = [runner.Options(args.url, args.pprof or "", args.pid, args.confirm_owned)]
+    targets = [
+        runner.Options(args.url, args.pprof or "", args.pid, args.confirm_owned, args.insecure)
+    ]
     if args.compare:
         targets.append(
             runner.Options(
-                args.compare, args.compare_pprof or "", args.compare_pid, args.confirm_owned
+                args.compare,
+                args.compare_pprof or "",
+                args.compare_pid,
+                args.confirm_owned,
+                args.insecure,
             )
         )
     seconds = (int(plan.total) + 1) * len(targets)

@@ -17,11 +17,11 @@ from typing import Any
 
 import h11
 
+from gotriage import limits
 from gotriage.errors import FetchError, UsageError
 from gotriage.probe import (
     body_timeout,
     connections,
-    fdlimit,
     header_timeout,
     heartbeat,
     idle_timeout,
@@ -94,7 +94,7 @@ def within_own_limits(options: ProbeOptions, names: Sequence[str]) -> tuple[Prob
     when that is fewer than asked for."""
     if connections.NAME not in names:
         return options, ""
-    allowed, note = fdlimit.allowed_connections(options.max_connections)
+    allowed, note = limits.allowed_connections(options.max_connections)
     return dataclasses.replace(options, max_connections=allowed), note
 
 

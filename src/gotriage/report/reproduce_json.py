@@ -10,7 +10,15 @@ import dataclasses
 import json
 from typing import Any, TextIO
 
-from gotriage.reproduce.model import PHASES, PhaseSummary, Plan, Run, Second, Thresholds
+from gotriage.reproduce.model import (
+    PHASES,
+    PhaseSockets,
+    PhaseSummary,
+    Plan,
+    Run,
+    Second,
+    Thresholds,
+)
 
 FORMAT = "gotriage.reproduce/1"
 
@@ -48,6 +56,41 @@ _SECOND = _object(
         "scenario_open": {"type": "integer"},
     }
 )
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"oneOf": [{"type": "null"}, schema]}
+
+
+_CPU = _nullable(
+    _object(
+        {
+            "seconds": {"type": "number"},
+            "samples": {"type": "integer"},
+            "categories": {"type": "object", "additionalProperties": {"type": "number"}},
+            "dominant": {"type": ["string", "null"]},
+            "error": {"type": ["string", "null"]},
+        }
+    )
+)
+_TEXT = {"type": "string"}
+_SOCKET_FINDING = _object(
+    {
+        **{name: _TEXT for name in ("id", "severity", "confidence", "message", "fix")},
+        "count": {"type": "integer"},
+        "evidence": {"type": "array", "items": _TEXT},
+    }
+)
+_SOCKETS = _nullable(
+    _object(
+        {
+            "source": {"type": "string"},
+            "snapshots": {"type": "integer"},
+            "findings": {"type": "array", "items": _SOCKET_FINDING},
+            "missing": {"type": "array", "items": {"type": "string"}},
+        }
+    )
+)
 _PHASE = _object(
     {
         "seconds": {"type": "number"},
@@ -67,6 +110,8 @@ _PHASE = _object(
         "threads_max": _INT,
         "sockets_last": _COUNTS,
         "sockets_peak": _COUNTS,
+        "sockets": _SOCKETS,
+        "cpu": _CPU,
     }
 )
 _STATS = _object(
@@ -193,6 +238,30 @@ def _phase(p: PhaseSummary | None, seconds: float) -> dict[str, Any]:
         "threads_max": p.threads_max,
         "sockets_last": p.sockets_last,
         "sockets_peak": p.sockets_peak,
+        "sockets": _sockets(p.sockets),
+        "cpu": dataclasses.asdict(p.cpu) if p.cpu is not None else None,
+    }
+
+
+def _sockets(s: PhaseSockets | None) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    return {
+        "source": s.source,
+        "snapshots": s.snapshots,
+        "findings": [
+            {
+                "id": f.id,
+                "severity": f.severity.value,
+                "confidence": f.confidence.value,
+                "count": f.count,
+                "message": f.message,
+                "evidence": f.evidence,
+                "fix": f.fix,
+            }
+            for f in s.findings
+        ],
+        "missing": s.missing,
     }
 
 

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gotriage.reproduce.model import PHASES, PhaseSummary, Plan, Run, Thresholds
+from gotriage.sockets import states as S
 from gotriage.units import format_duration
 
 BLOCKS = "▁▂▃▄▅▆▇█"
@@ -68,7 +69,7 @@ def chart(run: Run) -> list[str]:
 def _sockets(table: dict[str, int] | None) -> str:
     if not table:
         return "-"
-    return " ".join(f"{state} {n:,}" for state, n in table.items() if state != "LISTEN")
+    return " ".join(f"{state} {n:,}" for state, n in table.items() if state != S.LISTEN)
 
 
 def phase_table(run: Run) -> Table:
@@ -112,6 +113,30 @@ def phase_table(run: Run) -> Table:
             _sockets(p.sockets_peak),
         )
     return table
+
+
+def evidence_lines(run: Run) -> list[str]:
+    """Under the phase table: the scenario phase's CPU categories and each phase's socket
+    findings (the sockets analysis of the target's port)."""
+    lines = []
+    for name in PHASES:
+        p = run.phases.get(name)
+        if p is None:
+            continue
+        if p.cpu is not None:
+            if p.cpu.error is not None:
+                lines.append(f"  {name} CPU profile: none ({p.cpu.error})")
+            else:
+                shares = sorted(p.cpu.categories.items(), key=lambda kv: -kv[1])
+                text = ", ".join(f"{c} {pct:.0f}%" for c, pct in shares if pct >= 0.5) or "idle"
+                lines.append(
+                    f"  {name} CPU profile ({format_duration(p.cpu.seconds)}, "
+                    f"{p.cpu.samples:,} sample{'' if p.cpu.samples == 1 else 's'}): {text}"
+                )
+        if p.sockets is not None:
+            for finding in p.sockets.findings:
+                lines.append(f"  {name} sockets: {finding.id}: {finding.message}")
+    return lines
 
 
 def _verdict_lines(run: Run) -> list[Text]:
@@ -199,6 +224,8 @@ def render(
         for note in run.notes:
             console.print(f"  note: {note}")
         console.print(phase_table(run))
+        for evidence_line in evidence_lines(run):
+            console.print(evidence_line)
         for chart_line in chart(run):
             console.print(chart_line)
         for verdict_line in _verdict_lines(run):
@@ -213,7 +240,7 @@ def render(
     console.print(
         f"thresholds: goroutines left > {limits.goroutines_left} above baseline; scenario p99 > "
         f"{limits.p99_ratio:g}x baseline and > +{format_duration(limits.p99_increase)}; errors > "
-        f"{limits.error_rate:.1%}; TIME_WAIT > {limits.time_wait:,}"
+        f"{limits.error_rate:.1%}; TIME-WAIT > {limits.time_wait:,}"
     )
     verdict = {0: "held up within the thresholds", 1: "degraded beyond a threshold"}.get(
         exit_code, "interrupted"

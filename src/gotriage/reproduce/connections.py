@@ -11,13 +11,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 import struct
 from dataclasses import dataclass
+from typing import Any
 
 from gotriage.probe.target import Target
 
 CONNECT_TIMEOUT = 5.0
 SMALL_RECEIVE_BUFFER = 4096  # slow readers: the server's writes block after a few KiB
+
+
+def tls_arguments(target: Target, context: ssl.SSLContext | None) -> dict[str, Any]:
+    """``create_connection``'s arguments for https (the handshake bounded), none for http."""
+    if context is None:
+        return {}
+    return {
+        "ssl": context,
+        "server_hostname": target.host,
+        "ssl_handshake_timeout": CONNECT_TIMEOUT,
+        "ssl_shutdown_timeout": 1.0,
+    }
 
 
 class Held(asyncio.Protocol):
@@ -107,9 +121,10 @@ class PoolStats:
 class Pool:
     """Every scenario connection of a run; :meth:`close_all` ends them all."""
 
-    def __init__(self, target: Target, cap: int) -> None:
+    def __init__(self, target: Target, cap: int, ssl_context: ssl.SSLContext | None = None) -> None:
         self.target = target
         self.cap = cap
+        self.ssl_context = ssl_context
         self.held: set[Held] = set()
         self.closed_delays: list[float] = []  # seconds from open to the server's close
         self._closing = False
@@ -135,7 +150,9 @@ class Pool:
             await asyncio.wait_for(
                 loop.sock_connect(sock, (self.target.address, self.target.port)), CONNECT_TIMEOUT
             )
-            _, conn = await loop.create_connection(lambda: Held(self), sock=sock)
+            _, conn = await loop.create_connection(
+                lambda: Held(self), sock=sock, **tls_arguments(self.target, self.ssl_context)
+            )
         except (OSError, TimeoutError):
             sock.close()
             return None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from hdrh.histogram import HdrHistogram
 
 from gotriage.errors import InputError
 from gotriage.probe.target import Target
+from gotriage.reproduce.connections import tls_arguments
 from gotriage.reproduce.responses import ResponseFramer
 
 LOWEST_US = 1
@@ -151,8 +153,10 @@ class LoadEngine:
         connections: int,
         timeout: float,
         phase_of: Callable[[float], str],
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.target = target
+        self.ssl_context = ssl_context  # https: the load speaks HTTP/1.1 inside TLS
         self.rate = rate
         self.connections = connections
         self.timeout = timeout
@@ -272,6 +276,7 @@ class LoadEngine:
                         self.target.address,
                         self.target.port,
                         family=family,
+                        **tls_arguments(self.target, self.ssl_context),
                     ),
                     CONNECT_TIMEOUT,
                 )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gotriage.reproduce.scenarios.base import Stats
+from gotriage.sockets.analyse import SocketFinding
 
 PHASES = ("baseline", "scenario", "recovery")
 MAX_RUN_SECONDS = 600.0  # every phase of every compared server together
@@ -67,6 +68,27 @@ class Second:
 
 
 @dataclass
+class CpuProfile:
+    """The CPU categories of ``gotriage cpu`` over a profile taken in the scenario phase."""
+
+    seconds: float
+    samples: int = 0
+    categories: dict[str, float] = field(default_factory=dict)  # category -> percent
+    dominant: str | None = None
+    error: str | None = None  # why there is no profile
+
+
+@dataclass
+class PhaseSockets:
+    """The sockets analysis of the target's port over the last snapshots of a phase."""
+
+    source: str  # netlink or proc
+    snapshots: int
+    findings: list[SocketFinding] = field(default_factory=list)  # the server side's
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
 class PhaseSummary:
     name: str
     seconds: float
@@ -85,6 +107,8 @@ class PhaseSummary:
     threads_max: int | None = None
     sockets_last: dict[str, int] | None = None
     sockets_peak: dict[str, int] | None = None
+    sockets: PhaseSockets | None = None
+    cpu: CpuProfile | None = None  # the scenario phase only
 
     @property
     def error_rate(self) -> float:

@@ -13,21 +13,34 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import resource
+import ssl
 import statistics
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from gotriage.errors import FetchError, UsageError
+from gotriage import limits
+from gotriage.cpu import sources as cpu_sources
+from gotriage.cpu.categorise import categorise
+from gotriage.errors import FetchError, InputError, UsageError
 from gotriage.goroutines.suspects import Settings
-from gotriage.probe.target import Target, is_loopback, resolve
-from gotriage.reproduce.connections import Pool
+from gotriage.probe.target import Target, is_loopback, resolve, ssl_context
+from gotriage.reproduce.connections import Pool, tls_arguments
 from gotriage.reproduce.load import LoadEngine
-from gotriage.reproduce.model import MAX_CONNECTIONS, Plan, Run, ScenarioRun, Second
+from gotriage.reproduce.model import (
+    MAX_CONNECTIONS,
+    PHASES,
+    CpuProfile,
+    Plan,
+    Run,
+    ScenarioRun,
+    Second,
+)
 from gotriage.reproduce.scenarios import SCENARIOS
 from gotriage.reproduce.scenarios.base import Context
 from gotriage.reproduce.summary import summarise
-from gotriage.reproduce.telemetry import local, tcp_table
+from gotriage.reproduce.telemetry import local
+from gotriage.sockets.model import SocketTable
 from gotriage.watch import sample as goroutine_sample
 
 START_DELAY = 0.3  # seconds between setting up and the first scheduled request
@@ -37,6 +50,9 @@ SCENARIO_GRACE = 3.0
 LOAD_GRACE = 2.0
 LOAD_TAIL = 1.0  # the load runs past the last sample, which must see its connections
 FD_MARGIN = 64
+PHASE_TABLES = 3  # the last socket snapshots of a phase that its findings are drawn from
+PROFILE_SECONDS = 5  # the longest CPU profile taken in the scenario phase
+PROFILE_MAX_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -45,6 +61,7 @@ class Options:
     pprof: str = ""  # "" : the target's /debug/pprof/
     pid: int | None = None
     confirm_owned: bool = False
+    insecure: bool = False  # https: accept any certificate (self-signed)
 
 
 def connections_needed(plan: Plan) -> int:
@@ -60,35 +77,29 @@ def connections_needed(plan: Plan) -> int:
     return held + plan.load_connections + 8
 
 
-def ensure_file_limit(needed: int) -> None:
-    """Raise the soft RLIMIT_NOFILE towards the hard one; UsageError when it cannot hold."""
+def ensure_file_limit(needed: int) -> tuple[int, str]:
+    """How many of the ``needed`` sockets the run may hold, and a note when fewer: the soft
+    RLIMIT_NOFILE is raised towards the hard one first (:mod:`gotriage.limits`)."""
     if needed > MAX_CONNECTIONS + FD_MARGIN:
         raise UsageError(
             f"the scenarios hold {needed} connections at once; at most {MAX_CONNECTIONS}"
         )
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    want = needed + FD_MARGIN
-    if soft != resource.RLIM_INFINITY and soft < want:
-        new = want if hard == resource.RLIM_INFINITY else min(hard, max(want, soft))
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
-        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft < want:
-        raise UsageError(
-            f"the scenarios need {want} open files and the limit is {soft} (hard {hard}); "
-            f"lower --clients or raise it (ulimit -n {want})"
-        )
+    return limits.allowed_connections(needed, option="connections", who="reproduce")
 
 
 def default_pprof(target: Target) -> str:
     return f"{target.scheme}://{target.host_header}/debug/pprof/"
 
 
-async def reachable(target: Target) -> None:
+async def reachable(target: Target, context: ssl.SSLContext | None = None) -> None:
     try:
         _, writer = await asyncio.wait_for(
-            asyncio.open_connection(target.address, target.port), 5.0
+            asyncio.open_connection(target.address, target.port, **tls_arguments(target, context)),
+            5.0,
         )
+    except ssl.SSLError as exc:
+        hint = "" if context is None or context.verify_mode == ssl.CERT_NONE else " (--insecure)"
+        raise FetchError(f"TLS with {target.endpoint} failed: {exc.reason or exc}{hint}") from None
     except (OSError, TimeoutError) as exc:
         raise FetchError(f"cannot connect to {target.endpoint}: {exc or 'timed out'}") from None
     writer.close()
@@ -107,6 +118,9 @@ class _Sampler:
         self.last_cpu: tuple[float, int] | None = None
         self.ticks = local.clock_ticks()
         self.settings = Settings()
+        self.tables: dict[str, deque[SocketTable]] = {
+            name: deque(maxlen=PHASE_TABLES) for name in PHASES
+        }
 
     async def tick(self, second: Second, now: float) -> None:
         if self.fetch is None or self.fetch.done():
@@ -120,9 +134,10 @@ class _Sampler:
                     second.cpu_percent = round(100.0 * used / (now - self.last_cpu[0]), 1)
                 self.last_cpu = (now, stat.cpu_ticks)
         if self.local_target:
-            table = await asyncio.to_thread(local.sockets)
+            table = await asyncio.to_thread(local.port_table, self.target.port, self.run.pid)
             if table is not None:
-                second.sockets = tcp_table.states_of_port(table, self.target.port)
+                second.sockets = port_states(table, self.target.port)
+                self.tables[second.phase].append(table)
 
     async def _goroutines(self, second: Second) -> None:
         sample = await asyncio.to_thread(
@@ -148,6 +163,49 @@ class _Sampler:
                 await self.fetch
 
 
+def port_states(table: SocketTable, port: int) -> dict[str, int]:
+    """The server side of ``port``: the sockets whose local port it is, by state (ss names)."""
+    counts: dict[str, int] = {}
+    for sock in table.sockets:
+        if sock.local_port == port:
+            counts[sock.state] = counts.get(sock.state, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def profile_window(plan: Plan) -> tuple[float, int] | None:
+    """(seconds after the scenario starts, whole seconds) of the CPU profile, centred in the
+    scenario phase; None when the phase is shorter than a second."""
+    seconds = min(PROFILE_SECONDS, int(plan.duration) - 1 if plan.duration >= 2 else 1)
+    if plan.duration < 1:
+        return None
+    return max(0.0, (plan.duration - seconds) / 2), seconds
+
+
+async def take_profile(pprof: str, delay: float, seconds: int, confirm_owned: bool) -> CpuProfile:
+    """The CPU categories of ``gotriage cpu`` over ``seconds``, starting after ``delay``."""
+    await asyncio.sleep(delay)
+    try:
+        loaded = await asyncio.to_thread(
+            cpu_sources.load,
+            pprof,
+            max_bytes=PROFILE_MAX_BYTES,
+            seconds=seconds,
+            timeout=SAMPLE_TIMEOUT,
+            confirm_owned=confirm_owned,
+        )
+    except (FetchError, InputError, UsageError) as exc:
+        return CpuProfile(float(seconds), error=str(exc))
+    if loaded.profile is None:
+        return CpuProfile(float(seconds), error="no CPU profile in the answer")
+    breakdown = categorise(loaded.profile)
+    return CpuProfile(
+        round(loaded.profile.duration_seconds or float(seconds), 3),
+        samples=breakdown.samples,
+        categories={c.name: round(c.percent, 1) for c in breakdown.categories},
+        dominant=breakdown.dominant,
+    )
+
+
 def _phase_of(plan: Plan, start: float) -> Callable[[float], str]:
     baseline_end = start + plan.baseline
     scenario_end = baseline_end + plan.duration
@@ -169,10 +227,10 @@ async def run(
 ) -> Run:
     """Run the plan against ``options.url``; FetchError when it cannot be reached at all."""
     target = resolve(options.url, confirm_owned=options.confirm_owned)
-    if target.tls:
-        raise UsageError(f"{options.url}: reproduce speaks plain http:// only (no TLS yet)")
-    ensure_file_limit(connections_needed(plan))
-    await reachable(target)
+    context = ssl_context(target, insecure=options.insecure)
+    needed = connections_needed(plan)
+    allowed, limit_note = ensure_file_limit(needed)
+    await reachable(target, context)
     stop = stop or asyncio.Event()
     local_target = is_loopback(target.address)
     pid = options.pid
@@ -193,6 +251,8 @@ async def run(
     result.pid = pid
     if not local_target:
         result.notes.append("the target is not on this machine: no socket states, no CPU")
+    if limit_note:
+        result.notes.append(limit_note + "; each scenario opens that share of its connections")
 
     loop = asyncio.get_running_loop()
     start = loop.time() + START_DELAY
@@ -204,18 +264,25 @@ async def run(
         connections=plan.load_connections,
         timeout=plan.request_timeout,
         phase_of=phase_of,
+        ssl_context=context,
     )
     over = asyncio.Event()
     contexts: list[Context] = []
     for index, spec in enumerate(plan.scenarios):
         cap = connections_needed(Plan((spec,), load_connections=0))
+        if allowed < needed:
+            cap = max(1, cap * allowed // needed)
         ctx = Context(
-            target, spec.params, Pool(target, cap), random.Random(plan.seed + index), over
+            target, spec.params, Pool(target, cap, context), random.Random(plan.seed + index), over
         )
         contexts.append(ctx)
         result.scenarios.append(ScenarioRun(spec, ctx.stats))
     sampler = _Sampler(result, target, local_target)
     tasks: list[asyncio.Task[None]] = []
+    profiling: asyncio.Task[CpuProfile] | None = None
+    window = profile_window(plan)
+    if window is None:
+        result.notes.append("the scenario phase is shorter than 1 s: no CPU profile")
 
     async def until(at: float) -> bool:
         """Sleep until loop time ``at``; False when stopped first."""
@@ -256,6 +323,10 @@ async def run(
                     asyncio.create_task(SCENARIOS[c_spec.name].run(c))
                     for c_spec, c in zip(plan.scenarios, contexts, strict=True)
                 ]
+                if window is not None:
+                    profiling = asyncio.create_task(
+                        take_profile(result.pprof, *window, options.confirm_owned)
+                    )
             if tasks and not over.is_set() and at > scenario_end:
                 if not await until(scenario_end):
                     break
@@ -276,9 +347,13 @@ async def run(
             if delays:
                 ctx.stats.closed_median_seconds = round(statistics.median(delays), 3)
         await engine.finish(0.0 if stop.is_set() else LOAD_GRACE)
+        if profiling is not None and not stop.is_set():
+            await asyncio.wait({profiling}, timeout=SAMPLE_TIMEOUT)  # done long before, mostly
     finally:
         result.interrupted = stop.is_set()
         over.set()
+        if profiling is not None and not profiling.done():
+            profiling.cancel()
         for task in tasks:
             task.cancel()
         for ctx in contexts:
@@ -288,7 +363,12 @@ async def run(
             with contextlib.suppress(BaseException):
                 await task
         result.elapsed = round(loop.time() - start, 3)
-    result.phases = summarise(result.timeline, engine.phases, plan)
+    cpu = None
+    if profiling is not None and profiling.done() and not profiling.cancelled():
+        cpu = profiling.result()
+    result.phases = summarise(
+        result.timeline, engine.phases, plan, sampler.tables, cpu, port=target.port
+    )
     errors = [s.goroutines_error for s in result.timeline if s.goroutines_error]
     if errors and all(s.goroutines is None for s in result.timeline):
         result.notes.append(f"no goroutine counts from {result.pprof}: {errors[-1]} (give --pprof)")

@@ -1,15 +1,43 @@
-"""Per-phase summaries from the timeline and the load's per-phase histograms. No I/O."""
+"""Per-phase summaries from the timeline, the load's per-phase histograms, the sockets
+analysis of each phase's last snapshots and the scenario phase's CPU profile. No I/O."""
 
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable, Mapping
 
+from gotriage.knowledge import socket_findings
 from gotriage.reproduce.load import Tally
-from gotriage.reproduce.model import PHASES, PhaseSummary, Plan, Second
+from gotriage.reproduce.model import PHASES, CpuProfile, PhaseSockets, PhaseSummary, Plan, Second
+from gotriage.sockets import analyse as sockets_analysis
+from gotriage.sockets.model import SocketTable
+
+
+def phase_sockets(tables: list[SocketTable], port: int, seconds: float) -> PhaseSockets | None:
+    """The server-side findings on ``port`` that hold across ``tables``. A connection counts
+    as idle after half the phase (at most the sockets command's own threshold): a phase lasts
+    seconds, not the minutes a saved table may span."""
+    if not tables:
+        return None
+    idle = min(socket_findings.IDLE_SECONDS, max(1.0, seconds / 2))
+    settings = sockets_analysis.Settings(idle_seconds=idle, port=port)
+    analysis = sockets_analysis.analyse(tables, settings)
+    return PhaseSockets(
+        tables[-1].format,
+        len(tables),
+        [f for f in analysis.findings if f.side == sockets_analysis.SERVER and f.port == port],
+        analysis.missing,
+    )
 
 
 def summarise(
-    timeline: list[Second], tallies: dict[str, Tally], plan: Plan
+    timeline: list[Second],
+    tallies: dict[str, Tally],
+    plan: Plan,
+    snapshots: Mapping[str, Iterable[SocketTable]] | None = None,
+    profile: CpuProfile | None = None,
+    *,
+    port: int = 0,
 ) -> dict[str, PhaseSummary]:
     lengths = {"baseline": plan.baseline, "scenario": plan.duration, "recovery": plan.recovery}
     phases: dict[str, PhaseSummary] = {}
@@ -47,5 +75,8 @@ def summarise(
                 summary.p99 = h.get_value_at_percentile(99) / 1e6
                 summary.p999 = h.get_value_at_percentile(99.9) / 1e6
                 summary.max = h.get_max_value() / 1e6
+        summary.sockets = phase_sockets(list((snapshots or {}).get(name, ())), port, lengths[name])
+        if name == "scenario":
+            summary.cpu = profile
         phases[name] = summary
     return phases

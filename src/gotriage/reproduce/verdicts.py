@@ -1,16 +1,27 @@
 """A verdict per scenario: did the server degrade beyond the thresholds, the evidence in one
 sentence with the numbers, and the fix from :mod:`gotriage.knowledge.reproduce_fixes`. No I/O.
 
-When several scenarios run together, the goroutine and latency evidence is the server's as a
-whole and is quoted in each scenario's verdict.
+When several scenarios run together, the goroutine, latency, socket and CPU evidence is the
+server's as a whole and is quoted in each scenario's verdict. Socket findings (of the sockets
+analysis, per phase) and the CPU categories of the scenario phase's profile are evidence only:
+the thresholds alone decide "degraded".
 """
 
 from __future__ import annotations
 
+from gotriage.knowledge.cpu_categories import THRESHOLDS as CPU_THRESHOLDS
 from gotriage.knowledge.reproduce_fixes import FIXES
-from gotriage.reproduce.model import PhaseSummary, Run, ScenarioRun, Thresholds, Verdict
+from gotriage.reproduce.model import (
+    CpuProfile,
+    PhaseSummary,
+    Run,
+    ScenarioRun,
+    Thresholds,
+    Verdict,
+)
 from gotriage.reproduce.scenarios import SCENARIOS
 from gotriage.reproduce.scenarios.base import Stats
+from gotriage.sockets import states as S
 from gotriage.units import format_duration, format_size
 
 NOUNS = {
@@ -25,7 +36,7 @@ def assess(run: Run, thresholds: Thresholds) -> list[Verdict]:
 
 
 def time_wait_peak(run: Run) -> int:
-    return max((s.sockets or {}).get("TIME_WAIT", 0) for s in run.timeline) if run.timeline else 0
+    return max((s.sockets or {}).get(S.TIME_WAIT, 0) for s in run.timeline) if run.timeline else 0
 
 
 def _verdict(run: Run, scenario: ScenarioRun, limits: Thresholds) -> Verdict:
@@ -60,7 +71,7 @@ def _verdict(run: Run, scenario: ScenarioRun, limits: Thresholds) -> Verdict:
     elif name == "connection-churn":
         peak = time_wait_peak(run)
         evidence.append(
-            f"{stats.connections:,} connections without keep-alive; TIME_WAIT sockets on the "
+            f"{stats.connections:,} connections without keep-alive; TIME-WAIT sockets on the "
             f"server's port peaked at {peak:,}"
         )
         if peak > limits.time_wait:
@@ -79,6 +90,9 @@ def _verdict(run: Run, scenario: ScenarioRun, limits: Thresholds) -> Verdict:
             and scenario_p99 - base_p99 > limits.p99_increase
         ):
             reasons.append("latency")
+    evidence.extend(_socket_findings(during, recovery))
+    if during is not None and during.cpu is not None and during.cpu.error is None:
+        evidence.append(_cpu(during.cpu))
     failing = max((p.error_rate for p in (during, recovery) if p is not None), default=0.0)
     if failing:
         evidence.append(f"{failing:.1%} of normal requests failed")
@@ -100,6 +114,29 @@ def _verdict(run: Run, scenario: ScenarioRun, limits: Thresholds) -> Verdict:
     return Verdict(
         name, degraded, reasons, "; ".join(e for e in evidence if e), advice, fix.setting
     )
+
+
+def _socket_findings(*phases: PhaseSummary | None) -> list[str]:
+    """Each sockets finding once, in the first phase it held in."""
+    said: set[str] = set()
+    lines = []
+    for phase in phases:
+        if phase is None or phase.sockets is None:
+            continue
+        for finding in phase.sockets.findings:
+            if finding.id not in said:
+                said.add(finding.id)
+                lines.append(f"sockets in the {phase.name} phase: {finding.id}, {finding.message}")
+    return lines
+
+
+def _cpu(profile: CpuProfile) -> str:
+    seconds = format_duration(profile.seconds)
+    if profile.samples < CPU_THRESHOLDS["min_samples"][0]:
+        return f"CPU profile of the scenario ({seconds}): nearly idle ({profile.samples} samples)"
+    top = sorted(profile.categories.items(), key=lambda kv: -kv[1])[:3]
+    shares = ", ".join(f"{name} {percent:.0f}%" for name, percent in top if percent)
+    return f"CPU profile of the scenario ({seconds}): {shares}"
 
 
 def _held(count: int, stats: Stats, noun: str, recovery_seconds: float) -> str:

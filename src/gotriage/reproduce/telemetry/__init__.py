@@ -1,2 +1,3 @@
 """What the run watches once a second: goroutines (through the goroutines analysis), CPU and
-threads (/proc/PID/stat), and the socket states of the target's port (/proc/net/tcp{,6})."""
+threads (/proc/PID/stat), and the sockets of the target's port (through the sockets package);
+once, during the scenario phase, a CPU profile (through the cpu package)."""

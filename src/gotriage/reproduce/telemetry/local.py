@@ -1,55 +1,46 @@
-"""Reading the local machine's tables: the target port's sockets, its process, its CPU.
+"""Reading the local machine: the target port's sockets, its process, its CPU time.
 
-Thin I/O at the edge; the parsing lives in :mod:`.tcp_table` and :mod:`.proc_stat`. Each read is
-one small file, and a table that cannot be read yields nothing rather than an error.
+Thin I/O at the edge. The sockets are read by the sockets package (sock_diag netlink, /proc
+when netlink is refused) and kept only for the target's port; the stat line is parsed by
+:mod:`.proc_stat`. A table that cannot be read yields nothing rather than an error.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 
 from gotriage.errors import InputError
-from gotriage.reproduce.telemetry import proc_stat, tcp_table
+from gotriage.reproduce.telemetry import proc_stat
+from gotriage.sockets import live
+from gotriage.sockets import states as S
+from gotriage.sockets.model import SocketTable
 
 PROC = Path("/proc")
-TABLES = ("net/tcp", "net/tcp6")
 
 
-def sockets(proc: Path = PROC) -> list[tcp_table.Socket] | None:
-    found: list[tcp_table.Socket] = []
-    read_any = False
-    for table in TABLES:
-        path = proc / table
-        try:
-            text = path.read_text(errors="replace")
-        except OSError:
-            continue
-        read_any = True
-        with contextlib.suppress(InputError):
-            found.extend(tcp_table.parse(text.splitlines(), source=str(path)))
-    return found if read_any else None
+def port_table(port: int, pid: int | None = None, proc: Path = PROC) -> SocketTable | None:
+    """One snapshot of the sockets on ``port`` (either end), owners looked up in ``pid`` only."""
+    try:
+        table = live.snapshot(pid if pid is not None else os.getpid(), proc=proc)
+    except OSError:
+        return None
+    table.sockets = [s for s in table.sockets if port in (s.local_port, s.remote_port)]
+    return table
 
 
 def pid_listening_on(port: int, proc: Path = PROC) -> int | None:
     """The process holding the listening socket of ``port`` (one we may look into), if any."""
-    table = sockets(proc)
-    inodes = tcp_table.listening_inodes(table or [], port)
-    if not inodes:
+    try:
+        table = live.snapshot(None, proc=proc)
+    except OSError:
         return None
-    wanted = {f"socket:[{inode}]" for inode in inodes}
     me = os.getpid()
-    for entry in proc.iterdir():
-        if not entry.name.isdigit() or int(entry.name) == me:
-            continue
-        try:
-            for fd in (entry / "fd").iterdir():
-                with contextlib.suppress(OSError):
-                    if str(fd.readlink()) in wanted:
-                        return int(entry.name)
-        except OSError:
-            continue
+    for sock in table.sockets:
+        if sock.state == S.LISTEN and sock.local_port == port:
+            for holder in sock.processes:
+                if holder.pid != me:
+                    return holder.pid
     return None
 
 
