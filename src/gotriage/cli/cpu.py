@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gotriage.cli.options import config_path, seconds, size
+from gotriage.cli.options import add_config_options, config_path, seconds, size
 from gotriage.config import section
 from gotriage.cpu.analyse import analyse
 from gotriage.cpu.sources import Loaded, load
@@ -90,13 +90,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--base", metavar="OLD", help="an earlier CPU profile (file or URL): what grew, in points"
     )
-    parser.add_argument(
-        "--config",
-        metavar="FILE",
-        help="settings file (default: the nearest .gotriage.toml, or pyproject.toml with "
-        "[tool.gotriage], from the current directory upwards)",
-    )
-    parser.add_argument("--no-config", action="store_true", help="ignore settings files")
+    add_config_options(parser)
     parser.add_argument(
         "--timeout",
         type=seconds,

@@ -10,7 +10,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from gotriage import fetch
-from gotriage.cli.options import config_path, duration, rate, seconds, size, whole
+from gotriage.cli.options import (
+    add_config_options,
+    config_path,
+    duration,
+    rate,
+    seconds,
+    size,
+    whole,
+)
 from gotriage.config import section
 from gotriage.errors import InputError, UsageError
 from gotriage.goroutines.analyse import Analysis, analyse, compare_with
@@ -136,13 +144,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "as blocked by design, e.g. 'myapp/queue.(*Pool).worker' (repeatable; added to the "
         "configuration's)",
     )
-    parser.add_argument(
-        "--config",
-        metavar="FILE",
-        help="settings file (default: the nearest .gotriage.toml, or pyproject.toml with "
-        "[tool.gotriage], from the current directory upwards)",
-    )
-    parser.add_argument("--no-config", action="store_true", help="ignore settings files")
+    add_config_options(parser)
     parser.add_argument(
         "--all",
         action="store_true",

@@ -69,6 +69,17 @@ def seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    """``--config FILE`` and ``--no-config``, read by :func:`config_path`."""
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="settings file (default: the nearest .gotriage.toml, or pyproject.toml with "
+        "[tool.gotriage], from the current directory upwards)",
+    )
+    parser.add_argument("--no-config", action="store_true", help="ignore settings files")
+
+
 def config_path(args: argparse.Namespace) -> Path | None:
     """``--config FILE``, nothing with ``--no-config``, else the nearest settings file."""
     if args.no_config:

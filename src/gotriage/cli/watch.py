@@ -10,7 +10,7 @@ from pathlib import Path
 from types import FrameType
 
 from gotriage.cli.goroutines import settings_from
-from gotriage.cli.options import duration, rate, seconds, size, whole
+from gotriage.cli.options import add_config_options, duration, rate, seconds, size, whole
 from gotriage.errors import UsageError
 from gotriage.report import watch_text
 from gotriage.report.console import stderr_console, stdout_console
@@ -184,8 +184,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="treat goroutines blocked in functions matching PATTERN (a trailing * matches a "
         "prefix) as by design; adds to the [goroutines] ignore setting",
     )
-    p.add_argument("--config", metavar="FILE", help="settings file (default: nearest upwards)")
-    p.add_argument("--no-config", action="store_true", help="read no settings file")
+    add_config_options(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no start and stop lines")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     # The goroutines analysis' own thresholds come from [goroutines] settings only: the
