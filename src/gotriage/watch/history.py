@@ -8,21 +8,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from gotriage.watch.store import Store
+from gotriage.watch.store import SiteInfo, Store
 
 MAX_SERIES_POINTS = 240
 
 
-@dataclass
-class SiteHistory:
-    target: str
-    key: str
-    function: str
-    file: str
-    line: int
-    kind: str
-    creator: str
-    by_design: str | None
+@dataclass(frozen=True, slots=True)
+class SiteHistory(SiteInfo):
+    """A site as the watch stored it, with the target it belongs to and its counts over time."""
+
+    target: str = ""
     points: list[tuple[float, int, int]] = field(default_factory=list)  # (time, count, series)
 
     @property
@@ -138,7 +133,6 @@ def read_history(
             continue
         sites.append(
             SiteHistory(
-                ids[tid],
                 key,
                 function or "",
                 file or "",
@@ -146,7 +140,8 @@ def read_history(
                 kind or "",
                 creator or "",
                 by_design,
-                _thin(points),
+                target=ids[tid],
+                points=_thin(points),
             )
         )
     sites.sort(key=lambda s: (s.by_design is not None, -s.last, s.key))
