@@ -69,6 +69,16 @@ def seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def request_path(text: str) -> str:
+    """``--body-path /upload?x=1`` and the like: a path, percent-encoded as a browser does what a
+    request line cannot carry (``/a b``, ``/€uro``)."""
+    from gotriage.probe.target import encode_path
+
+    if not text.startswith("/"):
+        raise argparse.ArgumentTypeError(f"must be a path starting with '/': {text!r}")
+    return encode_path(text)
+
+
 def add_config_options(parser: argparse.ArgumentParser) -> None:
     """``--config FILE`` and ``--no-config``, read by :func:`config_path`."""
     parser.add_argument(

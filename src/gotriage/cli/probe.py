@@ -8,11 +8,11 @@ import sys
 from collections.abc import Callable
 from typing import TypeVar
 
+from gotriage.cli.options import request_path
 from gotriage.errors import UsageError
 from gotriage.probe.model import ProbeOptions, ProbeReport, Verdict
 from gotriage.probe.requirements import parse_requirement
 from gotriage.probe.runner import probe, select
-from gotriage.probe.target import encode_path
 from gotriage.probe.verdicts import ORDER
 from gotriage.report import probe_json, probe_text
 from gotriage.report.console import stdout_console
@@ -80,12 +80,6 @@ def _count(text: str) -> int:
     return value
 
 
-def _path(text: str) -> str:
-    if not text.startswith("/"):
-        raise argparse.ArgumentTypeError(f"must be a path starting with '/': {text!r}")
-    return encode_path(text)
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "probe",
@@ -97,21 +91,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("url", metavar="URL", help="http:// or https:// URL; its path is probed")
     parser.add_argument(
         "--body-path",
-        type=_path,
+        type=request_path,
         default=None,
         metavar="PATH",
         help="an endpoint that reads a POST body: enables body-timeout and max-body",
     )
     parser.add_argument(
         "--slow-path",
-        type=_path,
+        type=request_path,
         default=None,
         metavar="PATH",
         help="an endpoint that takes longer than the write deadline: enables write-timeout",
     )
     parser.add_argument(
         "--large-path",
-        type=_path,
+        type=request_path,
         default=None,
         metavar="PATH",
         help="an endpoint with a large response (16 MiB or more): enables stalled-reader",

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from gotriage.cli.options import request_path
 from gotriage.errors import InputError, UsageError
 from gotriage.report import reproduce_json, reproduce_text
 from gotriage.report.console import stdout_console
@@ -95,12 +96,6 @@ def _percent(text: str) -> float:
     return float(text.rstrip("%")) / 100.0
 
 
-def _path(text: str) -> str:
-    if not text.startswith("/"):
-        raise argparse.ArgumentTypeError(f"must be a path starting with '/': {text!r}")
-    return text
-
-
 _phase = _checked(parse_duration, 0, MAX_RUN_SECONDS)
 
 
@@ -144,18 +139,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--body-path",
-        type=_path,
+        type=request_path,
         metavar="PATH",
         help="slow-body: an endpoint that reads a POST body",
     )
     parser.add_argument(
         "--large-path",
-        type=_path,
+        type=request_path,
         metavar="PATH",
         help="slow-readers: an endpoint with a large response",
     )
     parser.add_argument(
-        "--slow-path", type=_path, metavar="PATH", help="blocking-handler: a slow endpoint"
+        "--slow-path", type=request_path, metavar="PATH", help="blocking-handler: a slow endpoint"
     )
     parser.add_argument(
         "--baseline",
@@ -183,7 +178,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--load-path",
-        type=_path,
+        type=request_path,
         metavar="PATH",
         help="path of the normal requests (default: the URL's)",
     )
