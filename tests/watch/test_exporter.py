@@ -37,4 +37,5 @@ def test_top_sites_then_other_and_target_labels(tmp_path):
     # A discovery label that clashes with one of the watch's own is renamed, not lost.
     assert 'service="shop"' in text and 'target_site="clash"' in text
     assert "gotriage_watch_up{" in text and "gotriage_watch_samples_total{" in text
+    watcher.close()
     store.close()

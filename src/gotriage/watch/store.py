@@ -292,6 +292,15 @@ class Store:
         )
         return {site: (alert, started) for site, alert, started in rows}
 
+    def sites_of(self, target_id: int) -> list[tuple[int, SiteInfo]]:
+        """(site id, site) of every site stored for the target."""
+        rows = self.db.execute(
+            "SELECT id, key, function, file, line, kind, creator, by_design FROM sites"
+            " WHERE target_id = ?",
+            (target_id,),
+        )
+        return [(site_id, SiteInfo(*rest)) for site_id, *rest in rows]
+
     def last_series(self, target_id: int) -> int:
         row = self.db.execute(
             "SELECT max(series) FROM samples WHERE target_id = ?", (target_id,)

@@ -27,6 +27,8 @@ from gotriage.watch.sample import Sample, take
 from gotriage.watch.store import SiteInfo, Store
 from gotriage.watch.targets import Target
 
+FETCH_THREADS = 32  # samples fetched at once, across targets
+
 
 @dataclass(frozen=True)
 class WatchSettings:
@@ -99,6 +101,9 @@ class Watcher:
         self.rounds = 0
         self._last_prune = 0.0
         self._last_resend = time.monotonic()
+        # One pool for the life of the watch: its threads are started as rounds need them,
+        # once, not every interval.
+        self._pool = ThreadPoolExecutor(FETCH_THREADS, thread_name_prefix="gotriage-fetch")
 
     # --- targets ---------------------------------------------------------------------------
 
@@ -122,15 +127,10 @@ class Watcher:
         store = self.store
         target_id = store.target_id(target.url, target.label_dict, now)
         state = TargetState(target, target_id, store.last_series(target_id))
-        rows = store.db.execute(
-            "SELECT id, key, function, file, line, kind, creator, by_design FROM sites"
-            " WHERE target_id = ?",
-            (target_id,),
-        )
         by_id: dict[int, str] = {}
-        for site_id, key, *rest in rows:
-            state.sites[key] = (site_id, SiteInfo(key, *rest))
-            by_id[site_id] = key
+        for site_id, info in store.sites_of(target_id):
+            state.sites[info.key] = (site_id, info)
+            by_id[site_id] = info.key
         window = self.settings.trend.window_seconds
         for at, counts in store.recent_counts(target_id, now - window, state.series):
             state.history.append((at, {by_id[s]: c for s, c in counts.items() if s in by_id}))
@@ -153,22 +153,20 @@ class Watcher:
             return 0
         plans = [(state, self._wants_full(state)) for state in due]
         settings = self.settings
-        workers = max(1, min(32, len(plans)))
-        with ThreadPoolExecutor(workers, thread_name_prefix="gotriage-fetch") as pool:
-            samples = list(
-                pool.map(
-                    lambda plan: take(
-                        plan[0].target.url,
-                        full=plan[1],
-                        settings=settings.goroutines,
-                        timeout=settings.timeout,
-                        max_bytes=settings.max_bytes,
-                        leak_profile=True,
-                        clock=self.clock,
-                    ),
-                    plans,
-                )
+        samples = list(
+            self._pool.map(
+                lambda plan: take(
+                    plan[0].target.url,
+                    full=plan[1],
+                    settings=settings.goroutines,
+                    timeout=settings.timeout,
+                    max_bytes=settings.max_bytes,
+                    leak_profile=True,
+                    clock=self.clock,
+                ),
+                plans,
             )
+        )
         events: list[Event] = []
         with self.lock, self.store.transaction():
             for (state, _), sample in zip(plans, samples, strict=True):
@@ -421,6 +419,7 @@ class Watcher:
                 )
 
     def close(self) -> None:
+        self._pool.shutdown(wait=True)
         for sender in self.senders:
             sender.close()
 
